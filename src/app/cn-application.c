@@ -1,0 +1,561 @@
+/* cn-application.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cn-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gio/gdesktopappinfo.h>
+
+#include "cn-application.h"
+#include "cn-dialer.h"
+#include "cn-log-dialog.h"
+#include "cn-preferences-window.h"
+#include "cn-settings.h"
+#include "cn-tel-uri.h"
+
+struct _CnApplication
+{
+  AdwApplication  parent_instance;
+
+  CnDatabase     *database;
+  GSettings      *settings;
+  GHashTable     *loggers;        /* uuid → CnLogDialog (not owned) */
+  GError         *open_error;     /* why the database could not be opened */
+  gboolean        drafts_restored;
+};
+
+G_DEFINE_FINAL_TYPE (CnApplication, cn_application, ADW_TYPE_APPLICATION)
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* ---- messages ------------------------------------------------------------- */
+
+static void
+show_message (CnApplication *self,
+              const char    *heading,
+              const char    *body)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *dialog;
+
+  if (parent == NULL && self->database != NULL)
+    {
+      parent = GTK_WINDOW (cn_application_get_main_window (self));
+      gtk_window_present (parent);
+    }
+
+  dialog = adw_message_dialog_new (parent, heading, body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_set_modal (GTK_WINDOW (dialog), parent != NULL);
+  if (parent == NULL)
+    gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- loggers -------------------------------------------------------------- */
+
+static void
+on_logger_destroyed (gpointer  user_data,
+                     GObject  *where_the_object_was)
+{
+  CnApplication *self = user_data;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->loggers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value == (gpointer) where_the_object_was)
+      g_hash_table_iter_remove (&iter);
+}
+
+static void
+on_logger_saved (CnLogDialog   *dialog,
+                 CnCallLog     *log,
+                 CnApplication *self)
+{
+  CnWindow *window = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (CN_IS_WINDOW (l->data))
+      window = l->data;
+
+  if (window != NULL)
+    {
+      g_autofree char *title = NULL;
+
+      cn_window_refresh (window);
+      cn_window_select_log (window, cn_call_log_get_uuid (log));
+      /* Translators: %s is a contact name or phone number */
+      title = g_strdup_printf (_("Call with %s logged"), cn_call_log_get_display_name (log));
+      cn_window_add_toast (window, adw_toast_new (title));
+    }
+}
+
+static CnLogDialog *
+open_logger (CnApplication *self,
+             const CnDraft *draft,
+             const char    *dial_problem)
+{
+  const char *uuid = cn_call_log_get_uuid (draft->log);
+  CnLogDialog *dialog = g_hash_table_lookup (self->loggers, uuid);
+
+  if (dialog == NULL)
+    {
+      dialog = cn_log_dialog_new (GTK_APPLICATION (self), self->database, draft);
+      g_hash_table_insert (self->loggers, g_strdup (uuid), dialog);
+      g_object_weak_ref (G_OBJECT (dialog), on_logger_destroyed, self);
+      g_signal_connect_object (dialog, "saved", G_CALLBACK (on_logger_saved), self, 0);
+    }
+
+  cn_log_dialog_set_dial_problem (dialog, dial_problem);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return dialog;
+}
+
+static void
+restore_drafts (CnApplication *self)
+{
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->drafts_restored || self->database == NULL)
+    return;
+  self->drafts_restored = TRUE;
+
+  drafts = cn_database_list_drafts (self->database, &error);
+  if (drafts == NULL)
+    {
+      g_warning ("Could not read drafts: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < drafts->len; i++)
+    open_logger (self, g_ptr_array_index (drafts, i), NULL);
+}
+
+/* ---- links ---------------------------------------------------------------- */
+
+typedef struct {
+  CnApplication *app;
+  CnDraft       *draft;
+  char          *dial_problem;
+} PendingLogger;
+
+static void
+pending_logger_free (PendingLogger *pending)
+{
+  g_application_release (G_APPLICATION (pending->app));
+  g_object_unref (pending->app);
+  cn_draft_free (pending->draft);
+  g_free (pending->dial_problem);
+  g_free (pending);
+}
+
+static gboolean
+on_dial_delay_done (gpointer user_data)
+{
+  PendingLogger *pending = user_data;
+
+  open_logger (pending->app, pending->draft, pending->dial_problem);
+  return G_SOURCE_REMOVE;
+}
+
+void
+cn_application_handle_link (CnApplication *self,
+                            const char    *link,
+                            gssize         length)
+{
+  g_autoptr(CnTelUri) uri = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) dial_error = NULL;
+  g_autoptr(CnCallLog) log = NULL;
+  g_autoptr(GAppLaunchContext) context = NULL;
+  g_autofree char *country = NULL;
+  g_autofree char *dialer = NULL;
+  g_autofree char *dialed_with = NULL;
+  PendingLogger *pending;
+  guint delay;
+
+  g_return_if_fail (CN_IS_APPLICATION (self));
+  g_return_if_fail (link != NULL);
+
+  if (self->database == NULL)
+    return;
+
+  country = cn_settings_dup_default_country_code (self->settings);
+  uri = cn_tel_uri_parse (link, length, country, &error);
+  if (uri == NULL)
+    {
+      show_message (self, _("This Link Cannot Be Called"), error->message);
+      return;
+    }
+
+  log = cn_call_log_new_with_uuid ();
+  cn_call_log_set_phone (log, cn_tel_uri_get_best_number (uri));
+  cn_call_log_set_phone_raw (log, uri->raw);
+  cn_call_log_set_extension (log, uri->extension);
+  cn_call_log_set_contact_id (log, uri->contact_id);
+  cn_call_log_set_contact_name (log, uri->contact_name);
+
+  pending = g_new0 (PendingLogger, 1);
+  pending->app = g_object_ref (self);
+  pending->draft = cn_draft_new (log);
+  pending->draft->dialed_at = now_seconds ();
+
+  /* Keep the draft before dialing: from here on a crash loses nothing. */
+  if (!cn_database_save_draft (self->database, pending->draft, &error))
+    g_warning ("Could not keep a draft of the call: %s", error->message);
+
+  dialer = g_settings_get_string (self->settings, "dialer");
+  context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gdk_display_get_default ()));
+  dialed_with = cn_dialer_dial (dialer, uri, context, &dial_error);
+  if (dialed_with == NULL)
+    {
+      pending->dial_problem = g_strdup (dial_error->message);
+      g_message ("Not dialed: %s", dial_error->message);
+    }
+  else
+    g_debug ("Dialed with %s", dialed_with);
+
+  /* When nothing dialed there is no call to wait for. */
+  delay = dialed_with != NULL ? g_settings_get_uint (self->settings, "dial-delay-ms") : 0;
+
+  g_application_hold (G_APPLICATION (self));
+  g_timeout_add_full (G_PRIORITY_DEFAULT, delay, on_dial_delay_done, pending,
+                      (GDestroyNotify) pending_logger_free);
+}
+
+/* ---- actions -------------------------------------------------------------- */
+
+static void
+on_dial_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  CnApplication *self = user_data;
+  const char *target = g_variant_get_string (parameter, NULL);
+  g_autofree char *scheme = g_uri_parse_scheme (target);
+  g_autofree char *link = scheme != NULL ? g_strdup (target) : g_strconcat ("tel:", target, NULL);
+
+  cn_application_handle_link (self, link, -1);
+}
+
+static void
+on_new_call_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  CnApplication *self = user_data;
+  g_autoptr(CnCallLog) log = NULL;
+  g_autoptr(CnDraft) draft = NULL;
+
+  if (self->database == NULL)
+    return;
+
+  log = cn_call_log_new_with_uuid ();
+  draft = cn_draft_new (log);
+  open_logger (self, draft, NULL);
+}
+
+static void
+on_edit_call_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  CnApplication *self = user_data;
+  const char *uuid = g_variant_get_string (parameter, NULL);
+  g_autoptr(CnCallLog) log = NULL;
+  g_autoptr(CnDraft) draft = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->database == NULL)
+    return;
+
+  log = cn_database_get_call (self->database, uuid, &error);
+  if (log == NULL)
+    {
+      show_message (self, _("Call Not Found"), error->message);
+      return;
+    }
+
+  draft = cn_draft_new (log);
+  draft->editing = TRUE;
+  draft->follow_up_enabled = cn_call_log_get_follow_up (log) > 0;
+  open_logger (self, draft, NULL);
+}
+
+static void
+on_preferences_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  CnApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  gtk_window_present (GTK_WINDOW (cn_preferences_window_new (parent)));
+}
+
+static void
+on_about_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  CnApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  static const char *developers[] = { "The Callnotes developers", NULL };
+
+  adw_show_about_window (parent,
+                         "application-name", _("Callnotes"),
+                         "application-icon", APP_ID,
+                         "version", PACKAGE_VERSION,
+                         "developer-name", _("The Callnotes developers"),
+                         "developers", developers,
+                         "website", "https://github.com/callnotes/callnotes",
+                         "issue-url", "https://github.com/callnotes/callnotes/issues",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "copyright", "© 2026 The Callnotes developers",
+                         /* Translators: put your names here, one per line */
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+on_set_default_handler_action (GSimpleAction *action,
+                               GVariant      *parameter,
+                               gpointer       user_data)
+{
+  CnApplication *self = user_data;
+  g_autoptr(GDesktopAppInfo) info = g_desktop_app_info_new (APP_ID ".desktop");
+  static const char * const types[] = { "x-scheme-handler/tel", "x-scheme-handler/callto" };
+  g_autoptr(GError) error = NULL;
+  CnWindow *window = cn_application_get_main_window (self);
+
+  if (info == NULL)
+    {
+      show_message (self, _("Callnotes Is Not Installed"),
+                    _("The desktop file of Callnotes was not found, so phone links cannot be "
+                      "sent to it. Install Callnotes (for example with “build-aux/dev run”) "
+                      "and try again."));
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      if (!g_app_info_set_as_default_for_type (G_APP_INFO (info), types[i], &error))
+        {
+          show_message (self, _("Phone Links Were Not Changed"), error->message);
+          return;
+        }
+    }
+
+  cn_window_add_toast (window, adw_toast_new (_("Phone links now open with Callnotes")));
+}
+
+static void
+on_quit_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  CnApplication *self = user_data;
+
+  /* Keep what is typed in open loggers: they come back at the next start. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (CN_IS_LOG_DIALOG (l->data))
+      cn_log_dialog_flush_draft (l->data);
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+static const GActionEntry app_actions[] = {
+  { "dial", on_dial_action, "s" },
+  { "new-call", on_new_call_action },
+  { "edit-call", on_edit_call_action, "s" },
+  { "preferences", on_preferences_action },
+  { "about", on_about_action },
+  { "set-default-handler", on_set_default_handler_action },
+  { "quit", on_quit_action },
+};
+
+/* ---- GApplication --------------------------------------------------------- */
+
+static void
+on_open_error_response (CnApplication *self)
+{
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+cn_application_startup (GApplication *application)
+{
+  CnApplication *self = CN_APPLICATION (application);
+  g_autofree char *path = NULL;
+  static const char *quit_accels[] = { "<Primary>q", NULL };
+  static const char *prefs_accels[] = { "<Primary>comma", NULL };
+  static const char *new_accels[] = { "<Primary>n", NULL };
+  static const char *close_accels[] = { "<Primary>w", NULL };
+
+  G_APPLICATION_CLASS (cn_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-call", new_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+
+  self->settings = g_settings_new (APP_ID);
+
+  path = cn_database_get_default_path ();
+  self->database = cn_database_open (path, &self->open_error);
+  if (self->database == NULL)
+    {
+      GtkWidget *dialog;
+
+      g_warning ("Cannot open the call database: %s", self->open_error->message);
+      dialog = adw_message_dialog_new (NULL, _("Callnotes Cannot Start"),
+                                       self->open_error->message);
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Quit"));
+      gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+      g_signal_connect_object (dialog, "response", G_CALLBACK (on_open_error_response), self,
+                               G_CONNECT_SWAPPED);
+      g_application_hold (application);
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+}
+
+static void
+report_moved_aside (CnApplication *self)
+{
+  const char *moved = self->database ? cn_database_get_moved_aside_path (self->database) : NULL;
+  g_autofree char *body = NULL;
+
+  if (moved == NULL)
+    return;
+
+  body = g_strdup_printf (_("The call database could not be read, so it was moved to “%s” and "
+                            "a new one was started. Nothing was deleted."), moved);
+  show_message (self, _("Call Database Was Damaged"), body);
+}
+
+static void
+cn_application_activate (GApplication *application)
+{
+  CnApplication *self = CN_APPLICATION (application);
+  gboolean first = !self->drafts_restored;
+
+  if (self->database == NULL)
+    return;
+
+  gtk_window_present (GTK_WINDOW (cn_application_get_main_window (self)));
+  if (first)
+    report_moved_aside (self);
+  restore_drafts (self);
+}
+
+static void
+cn_application_open (GApplication  *application,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  CnApplication *self = CN_APPLICATION (application);
+
+  if (self->database == NULL)
+    return;
+
+  if (!self->drafts_restored)
+    {
+      report_moved_aside (self);
+      restore_drafts (self);
+    }
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *link = g_file_get_uri (files[i]);
+
+      cn_application_handle_link (self, link, -1);
+    }
+}
+
+static void
+cn_application_shutdown (GApplication *application)
+{
+  CnApplication *self = CN_APPLICATION (application);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (CN_IS_LOG_DIALOG (l->data))
+      cn_log_dialog_flush_draft (l->data);
+
+  G_APPLICATION_CLASS (cn_application_parent_class)->shutdown (application);
+}
+
+static void
+cn_application_finalize (GObject *object)
+{
+  CnApplication *self = CN_APPLICATION (object);
+
+  g_clear_object (&self->database);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->loggers, g_hash_table_unref);
+  g_clear_error (&self->open_error);
+
+  G_OBJECT_CLASS (cn_application_parent_class)->finalize (object);
+}
+
+static void
+cn_application_class_init (CnApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = cn_application_finalize;
+  app_class->startup = cn_application_startup;
+  app_class->activate = cn_application_activate;
+  app_class->open = cn_application_open;
+  app_class->shutdown = cn_application_shutdown;
+}
+
+static void
+cn_application_init (CnApplication *self)
+{
+  self->loggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+CnApplication *
+cn_application_new (void)
+{
+  return g_object_new (CN_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", RESOURCE_BASE,
+                       NULL);
+}
+
+CnDatabase *
+cn_application_get_database (CnApplication *self)
+{
+  g_return_val_if_fail (CN_IS_APPLICATION (self), NULL);
+
+  return self->database;
+}
+
+CnWindow *
+cn_application_get_main_window (CnApplication *self)
+{
+  g_return_val_if_fail (CN_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (self->database != NULL, NULL);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (CN_IS_WINDOW (l->data))
+      return l->data;
+
+  return cn_window_new (GTK_APPLICATION (self), self->database);
+}

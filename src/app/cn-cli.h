@@ -1,0 +1,26 @@
+/* cn-cli.h: the headless command-line verbs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit codes of the verbs. */
+#define CN_EXIT_OK       0
+#define CN_EXIT_RUNTIME  1
+#define CN_EXIT_USAGE    2
+
+/* TRUE when @argv asks for a verb, --help or --version (or is a usage error
+ * the command line reports), FALSE when it is for the graphical app: no
+ * arguments, a link, or GApplication's own --gapplication-service. */
+gboolean cn_cli_wants (int    argc,
+                       char **argv);
+
+/* Runs the verb and returns the process exit status. Never touches GTK. */
+int      cn_cli_run   (int    argc,
+                       char **argv);
+
+G_END_DECLS

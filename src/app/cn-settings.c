@@ -1,0 +1,47 @@
+/* cn-settings.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cn-settings"
+
+#include "config.h"
+
+#include "cn-phone.h"
+#include "cn-settings.h"
+
+GSettings *
+cn_settings_new_or_null (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+
+  if (schema == NULL)
+    {
+      g_debug ("The settings schema %s is not installed; using default settings", APP_ID);
+      return NULL;
+    }
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+char *
+cn_settings_dup_default_country_code (GSettings *settings)
+{
+  g_autoptr(GSettings) own = NULL;
+  g_autofree char *code = NULL;
+
+  if (settings == NULL)
+    settings = own = cn_settings_new_or_null ();
+  if (settings == NULL)
+    return NULL;
+
+  code = g_settings_get_string (settings, "default-country-code");
+  g_strstrip (code);
+  if (code[0] == '+')
+    memmove (code, code + 1, strlen (code));
+
+  return cn_phone_is_valid_country_code (code) ? g_steal_pointer (&code) : NULL;
+}

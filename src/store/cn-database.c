@@ -1,0 +1,2339 @@
+/* cn-database.c: the local SQLite database
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Threads: the connection is opened with SQLITE_OPEN_NOMUTEX and every use of
+ * it (and of its cached prepared statements, which carry state between bind,
+ * step and reset) happens with self->mutex held. SQLite's own FULLMUTEX would
+ * not be enough, as it only serialises single API calls, not a
+ * bind/step/reset sequence or a transaction.
+ *
+ * Start-up checks: a file is moved aside (never written) when its header is
+ * not SQLite's, it is shorter than its header says, SQLite calls it corrupt,
+ * it is a foreign database (user_version 0 with tables in it) or our tables
+ * for its user_version are missing. PRAGMA quick_check is NOT run at open: it
+ * reads every page, which takes seconds on a large log (see
+ * tests/bench/bench-history-store.c, which measures it); corruption found
+ * later is reported as CN_DATABASE_ERROR_CORRUPT by the call that meets it.
+ */
+#define G_LOG_DOMAIN "cn-database"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "cn-database.h"
+#include "cn-database-private.h"
+
+#define BUSY_TIMEOUT_MS        5000
+/* A page deeper than this is read from whichever end of the list is nearer. */
+#define REVERSE_SCAN_THRESHOLD 2000
+/* Bounds on what a person's search may make us do. */
+#define MAX_SEARCH_BYTES       1024
+#define MAX_SEARCH_WORDS       16
+#define MAX_EVENT_DETAIL       (64 * 1024)
+/* Up to this many search matches are sorted rather than found by walking the
+ * list index (measured on a million logs: sorting 4000 takes ~7 ms). */
+#define SORT_MATCHES_MAX_ROWS  4000
+
+struct _CnDatabase
+{
+  GObject     parent_instance;
+
+  GMutex      mutex;            /* guards db and statements */
+  sqlite3    *db;
+  GHashTable *statements;       /* SQL text → sqlite3_stmt *, prepared once */
+  char       *path;
+  char       *moved_aside_path;
+};
+
+G_DEFINE_FINAL_TYPE (CnDatabase, cn_database, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (cn-database-error-quark, cn_database_error)
+
+/* What a failing call was doing; picks the message a person reads. */
+typedef enum {
+  OP_OPEN,
+  OP_READ,
+  OP_SAVE_CALL,
+  OP_SAVE_DRAFT,
+  OP_CHANGE,
+} Op;
+
+/* Schema. Each step runs in its own transaction together with the
+ * user_version bump, so a file is always at exactly one version. */
+
+static const char migration_1[] =
+  "CREATE TABLE call_logs ("
+  "  id               INTEGER PRIMARY KEY,"
+  "  uuid             TEXT NOT NULL UNIQUE,"
+  "  contact_id       TEXT,"
+  "  contact_name     TEXT,"
+  "  phone            TEXT,"                      /* E.164 when known */
+  "  phone_raw        TEXT,"
+  "  extension        TEXT,"
+  "  direction        TEXT NOT NULL DEFAULT 'outbound'"
+  "                   CHECK (direction IN ('outbound', 'inbound')),"
+  "  outcome          TEXT NOT NULL"
+  "                   CHECK (outcome IN ('connected', 'voicemail', 'no_answer', 'busy')),"
+  "  duration_seconds INTEGER CHECK (duration_seconds IS NULL OR duration_seconds >= 0),"
+  "  notes            TEXT,"
+  "  follow_up_at     INTEGER,"                   /* UTC seconds, NULL none */
+  "  created_at       INTEGER NOT NULL,"
+  "  updated_at       INTEGER NOT NULL,"
+  "  revision         INTEGER NOT NULL DEFAULT 1,"
+  "  deleted          INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))"
+  ");"
+  /* The list order; OFFSET and keyset paging walk only this index. */
+  "CREATE INDEX call_logs_newest ON call_logs (deleted, created_at DESC, id DESC);"
+  "CREATE INDEX call_logs_outcome_newest"
+  "  ON call_logs (deleted, outcome, created_at DESC, id DESC);"
+  "CREATE TABLE call_events ("
+  "  id        INTEGER PRIMARY KEY,"
+  "  call_uuid TEXT NOT NULL REFERENCES call_logs (uuid) ON DELETE CASCADE,"
+  "  kind      TEXT NOT NULL,"
+  "  at        INTEGER NOT NULL,"
+  "  detail    TEXT"
+  ");"
+  "CREATE INDEX call_events_by_call ON call_events (call_uuid, at, id);"
+  /* count(*) over a million rows takes ~40 ms; these counters make the
+   * unfiltered and per-outcome counts O(1). */
+  "CREATE TABLE call_log_counts ("
+  "  outcome TEXT PRIMARY KEY NOT NULL,"
+  "  live    INTEGER NOT NULL DEFAULT 0"
+  ") WITHOUT ROWID;"
+  "INSERT INTO call_log_counts (outcome)"
+  "  VALUES ('connected'), ('voicemail'), ('no_answer'), ('busy');"
+  "CREATE TRIGGER call_logs_count_insert AFTER INSERT ON call_logs WHEN new.deleted = 0 BEGIN"
+  "  UPDATE call_log_counts SET live = live + 1 WHERE outcome = new.outcome;"
+  "END;"
+  "CREATE TRIGGER call_logs_count_delete AFTER DELETE ON call_logs WHEN old.deleted = 0 BEGIN"
+  "  UPDATE call_log_counts SET live = live - 1 WHERE outcome = old.outcome;"
+  "END;"
+  "CREATE TRIGGER call_logs_count_update AFTER UPDATE OF outcome, deleted ON call_logs BEGIN"
+  "  UPDATE call_log_counts SET live = live - 1 WHERE old.deleted = 0 AND outcome = old.outcome;"
+  "  UPDATE call_log_counts SET live = live + 1 WHERE new.deleted = 0 AND outcome = new.outcome;"
+  "END;"
+  /* Bumped by every change that is not an insert, so a list can tell "only
+   * new rows" from "something changed" without reading rows. */
+  "CREATE TABLE call_log_generation ("
+  "  id    INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  value INTEGER NOT NULL"
+  ");"
+  "INSERT INTO call_log_generation (id, value) VALUES (1, 0);"
+  "CREATE TRIGGER call_logs_generation_update AFTER UPDATE ON call_logs BEGIN"
+  "  UPDATE call_log_generation SET value = value + 1;"
+  "END;"
+  "CREATE TRIGGER call_logs_generation_delete AFTER DELETE ON call_logs BEGIN"
+  "  UPDATE call_log_generation SET value = value + 1;"
+  "END;";
+
+static const char migration_2[] =
+  "CREATE TABLE drafts ("
+  "  uuid              TEXT PRIMARY KEY NOT NULL,"
+  "  contact_id        TEXT,"
+  "  contact_name      TEXT,"
+  "  phone             TEXT,"
+  "  phone_raw         TEXT,"
+  "  extension         TEXT,"
+  "  direction         TEXT NOT NULL DEFAULT 'outbound',"
+  "  outcome           TEXT CHECK (outcome IS NULL OR"
+  "                    outcome IN ('connected', 'voicemail', 'no_answer', 'busy')),"
+  "  duration_seconds  INTEGER,"
+  "  notes             TEXT,"
+  "  follow_up_at      INTEGER,"
+  "  created_at        INTEGER NOT NULL,"
+  "  updated_at        INTEGER NOT NULL,"
+  "  revision          INTEGER NOT NULL DEFAULT 0,"
+  "  editing           INTEGER NOT NULL DEFAULT 0,"
+  "  dialed_at         INTEGER NOT NULL DEFAULT 0,"
+  "  shown_at          INTEGER NOT NULL DEFAULT 0,"
+  "  follow_up_enabled INTEGER NOT NULL DEFAULT 0,"
+  "  saved_at          INTEGER NOT NULL"
+  ");";
+
+/* External-content FTS5 over the searchable columns. Only live (not deleted)
+ * logs are indexed, so a search count is an FTS count. The prefix indexes make
+ * the short prefixes of search-as-you-type cheap: on a million logs "12"*
+ * (phone fragments expand to thousands of tokens) counts in 6 ms instead of
+ * 59 ms, and "a"* in 26 ms instead of 179 ms. */
+#define FTS_COLUMNS "contact_name, contact_id, phone, phone_raw, notes"
+#define FTS_SAME \
+  "old.deleted = new.deleted AND old.contact_name IS new.contact_name AND " \
+  "old.contact_id IS new.contact_id AND old.phone IS new.phone AND " \
+  "old.phone_raw IS new.phone_raw AND old.notes IS new.notes"
+
+static const char migration_3[] =
+  "CREATE VIRTUAL TABLE call_fts USING fts5 ("
+  "  " FTS_COLUMNS ","
+  "  content = 'call_logs', content_rowid = 'id',"
+  "  tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'"
+  ");"
+  "INSERT INTO call_fts (rowid, " FTS_COLUMNS ")"
+  "  SELECT id, " FTS_COLUMNS " FROM call_logs WHERE deleted = 0;"
+  "CREATE TRIGGER call_fts_insert AFTER INSERT ON call_logs WHEN new.deleted = 0 BEGIN"
+  "  INSERT INTO call_fts (rowid, " FTS_COLUMNS ")"
+  "    VALUES (new.id, new.contact_name, new.contact_id, new.phone, new.phone_raw, new.notes);"
+  "END;"
+  "CREATE TRIGGER call_fts_delete AFTER DELETE ON call_logs WHEN old.deleted = 0 BEGIN"
+  "  INSERT INTO call_fts (call_fts, rowid, " FTS_COLUMNS ")"
+  "    VALUES ('delete', old.id, old.contact_name, old.contact_id, old.phone, old.phone_raw,"
+  "            old.notes);"
+  "END;"
+  "CREATE TRIGGER call_fts_update"
+  "  AFTER UPDATE OF " FTS_COLUMNS ", deleted ON call_logs"
+  "  WHEN NOT (" FTS_SAME ") BEGIN"
+  "  INSERT INTO call_fts (call_fts, rowid, " FTS_COLUMNS ")"
+  "    SELECT 'delete', old.id, old.contact_name, old.contact_id, old.phone, old.phone_raw,"
+  "           old.notes WHERE old.deleted = 0;"
+  "  INSERT INTO call_fts (rowid, " FTS_COLUMNS ")"
+  "    SELECT new.id, new.contact_name, new.contact_id, new.phone, new.phone_raw, new.notes"
+  "    WHERE new.deleted = 0;"
+  "END;";
+
+static const char * const migrations[] = {
+  migration_1,
+  migration_2,
+  migration_3,
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CN_DATABASE_SCHEMA_VERSION);
+
+/* Tables each version must have; used to tell our files from foreign ones. */
+static const char * const expected_tables[][4] = {
+  { NULL },
+  { "call_logs", "call_events", "call_log_counts", NULL },
+  { "call_logs", "call_events", "drafts", NULL },
+  { "call_logs", "call_events", "drafts", "call_fts" },
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (expected_tables) == CN_DATABASE_SCHEMA_VERSION + 1);
+
+#define LOG_COLUMNS \
+  "id, uuid, contact_id, contact_name, phone, phone_raw, extension, direction, outcome, " \
+  "duration_seconds, notes, follow_up_at, created_at, updated_at, revision, deleted"
+
+/* Errors */
+
+static void
+set_sqlite_error (GError     **error,
+                  sqlite3     *db,
+                  int          rc,
+                  Op           op,
+                  const char  *path)
+{
+  int primary = rc & 0xff;
+  int sys_errno = db != NULL ? sqlite3_system_errno (db) : 0;
+  const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+
+  g_debug ("SQLite error %d (errno %d) on %s: %s", rc, sys_errno, path, detail);
+
+  if (primary == SQLITE_FULL ||
+      (primary == SQLITE_IOERR && (sys_errno == ENOSPC || sys_errno == EDQUOT)))
+    {
+      const char *message;
+
+      switch (op)
+        {
+        case OP_SAVE_CALL:
+          message = _("The disk is full; the call log was not saved. "
+                      "Free some space and save again.");
+          break;
+        case OP_SAVE_DRAFT:
+          message = _("The disk is full; the draft of this call could not be kept.");
+          break;
+        case OP_OPEN:
+          message = _("The disk is full; the call log database could not be opened.");
+          break;
+        case OP_READ:
+        case OP_CHANGE:
+        default:
+          message = _("The disk is full; the change was not saved.");
+          break;
+        }
+      g_set_error_literal (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_FULL, message);
+    }
+  else if (primary == SQLITE_READONLY || primary == SQLITE_PERM ||
+           ((primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR) &&
+            (sys_errno == EACCES || sys_errno == EROFS || sys_errno == EPERM)))
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_READ_ONLY,
+                   _("The call log database “%s” cannot be written: the file or its folder "
+                     "is read-only."), path);
+    }
+  else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_CORRUPT,
+                   _("The call log database “%s” is damaged (%s)."), path, detail);
+    }
+  else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+    {
+      g_set_error_literal (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_FAILED,
+                           _("The call log database is busy (another Callnotes is writing "
+                             "to it); please try again."));
+    }
+  else if (primary == SQLITE_CONSTRAINT)
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_INVALID,
+                   _("The call log database refused the change (%s)."), detail);
+    }
+  else if (primary == SQLITE_CANTOPEN)
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_OPEN,
+                   _("The call log database “%s” cannot be opened (%s)."), path, detail);
+    }
+  else
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_FAILED,
+                   _("The call log database failed (%s)."), detail);
+    }
+}
+
+static void
+set_errno_error (GError     **error,
+                 int          saved_errno,
+                 const char  *path,
+                 const char  *what)
+{
+  if (saved_errno == EACCES || saved_errno == EROFS || saved_errno == EPERM)
+    g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_READ_ONLY,
+                 _("The call log database “%s” cannot be written: the file or its folder "
+                   "is read-only."), path);
+  else if (saved_errno == ENOSPC || saved_errno == EDQUOT)
+    g_set_error_literal (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_FULL,
+                         _("The disk is full; the call log database could not be opened."));
+  else
+    g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_OPEN,
+                 /* Translators: the first %s is a path, the second what failed */
+                 _("The call log database “%s” cannot be opened (%s: %s)."),
+                 path, what, g_strerror (saved_errno));
+}
+
+/* Statements (self->mutex held) */
+
+static sqlite3_stmt *
+get_statement (CnDatabase  *self,
+               const char  *sql,
+               Op           op,
+               GError     **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+  int rc;
+
+  if (stmt != NULL)
+    return stmt;
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, op, self->path);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+static void
+finish_statement (sqlite3_stmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+/* Steps to the end; for statements without result rows. */
+static gboolean
+run_statement (CnDatabase    *self,
+               sqlite3_stmt  *stmt,
+               Op             op,
+               GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ;
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, op, self->path);
+      finish_statement (stmt);
+      return FALSE;
+    }
+
+  finish_statement (stmt);
+  return TRUE;
+}
+
+static gboolean
+run_sql (CnDatabase  *self,
+         const char  *sql,
+         Op           op,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = get_statement (self, sql, op, error);
+
+  return stmt != NULL && run_statement (self, stmt, op, error);
+}
+
+/* Reads one integer (first column of the first row); FALSE on error. */
+static gboolean
+query_int (CnDatabase    *self,
+           sqlite3_stmt  *stmt,
+           Op             op,
+           gint64        *value,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    {
+      *value = sqlite3_column_int64 (stmt, 0);
+      finish_statement (stmt);
+      return TRUE;
+    }
+
+  if (rc == SQLITE_DONE)
+    {
+      *value = 0;
+      finish_statement (stmt);
+      return TRUE;
+    }
+
+  set_sqlite_error (error, self->db, rc, op, self->path);
+  finish_statement (stmt);
+  return FALSE;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *value)
+{
+  if (value == NULL || *value == '\0')
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, value, -1, SQLITE_STATIC);
+}
+
+static void
+bind_named_text (sqlite3_stmt *stmt,
+                 const char   *name,
+                 const char   *value)
+{
+  int index = sqlite3_bind_parameter_index (stmt, name);
+
+  if (index > 0)
+    bind_text (stmt, index, value);
+}
+
+static void
+bind_named_int64 (sqlite3_stmt *stmt,
+                  const char   *name,
+                  gint64        value)
+{
+  int index = sqlite3_bind_parameter_index (stmt, name);
+
+  if (index > 0)
+    sqlite3_bind_int64 (stmt, index, value);
+}
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return (const char *) sqlite3_column_text (stmt, column);
+}
+
+static gboolean
+begin_write (CnDatabase  *self,
+             Op           op,
+             GError     **error)
+{
+  return run_sql (self, "BEGIN IMMEDIATE", op, error);
+}
+
+static gboolean
+begin_read (CnDatabase  *self,
+            GError     **error)
+{
+  return run_sql (self, "BEGIN", OP_READ, error);
+}
+
+static gboolean
+commit (CnDatabase  *self,
+        Op           op,
+        GError     **error)
+{
+  return run_sql (self, "COMMIT", op, error);
+}
+
+static void
+rollback (CnDatabase *self)
+{
+  /* Some errors (SQLITE_FULL among them) may already have rolled back. */
+  if (!sqlite3_get_autocommit (self->db))
+    {
+      int rc = sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+
+      if (rc != SQLITE_OK)
+        g_warning ("Rolling back failed: %s", sqlite3_errmsg (self->db));
+    }
+}
+
+/* Rows */
+
+static CnCallLog *
+log_from_row (sqlite3_stmt *stmt,
+              CnRowKey     *key)
+{
+  CnCallLog *log = cn_call_log_new ();
+  CnOutcome outcome = CN_OUTCOME_NONE;
+
+  if (key != NULL)
+    {
+      key->id = sqlite3_column_int64 (stmt, 0);
+      key->created_at = sqlite3_column_int64 (stmt, 12);
+    }
+
+  cn_call_log_set_uuid (log, column_text (stmt, 1));
+  cn_call_log_set_contact_id (log, column_text (stmt, 2));
+  cn_call_log_set_contact_name (log, column_text (stmt, 3));
+  cn_call_log_set_phone (log, column_text (stmt, 4));
+  cn_call_log_set_phone_raw (log, column_text (stmt, 5));
+  cn_call_log_set_extension (log, column_text (stmt, 6));
+  if (g_strcmp0 (column_text (stmt, 7), "inbound") == 0)
+    cn_call_log_set_direction (log, "inbound");
+  if (column_text (stmt, 8) != NULL && cn_outcome_from_string (column_text (stmt, 8), &outcome))
+    cn_call_log_set_outcome (log, outcome);
+  if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
+    cn_call_log_set_duration (log, sqlite3_column_int64 (stmt, 9));
+  cn_call_log_set_notes (log, column_text (stmt, 10));
+  cn_call_log_set_follow_up (log, sqlite3_column_int64 (stmt, 11));
+  cn_call_log_set_created_at (log, sqlite3_column_int64 (stmt, 12));
+  cn_call_log_set_updated_at (log, sqlite3_column_int64 (stmt, 13));
+  cn_call_log_set_revision (log, sqlite3_column_int (stmt, 14));
+  cn_call_log_set_deleted (log, sqlite3_column_int (stmt, 15) != 0);
+
+  return log;
+}
+
+/* Binds the fields shared by call_logs and drafts: :contact_id … :created_at. */
+static void
+bind_log_fields (sqlite3_stmt *stmt,
+                 CnCallLog    *log)
+{
+  gint64 duration = cn_call_log_get_duration (log);
+  gint64 follow_up = cn_call_log_get_follow_up (log);
+
+  bind_named_text (stmt, ":contact_id", cn_call_log_get_contact_id (log));
+  bind_named_text (stmt, ":contact_name", cn_call_log_get_contact_name (log));
+  bind_named_text (stmt, ":phone", cn_call_log_get_phone (log));
+  bind_named_text (stmt, ":phone_raw", cn_call_log_get_phone_raw (log));
+  bind_named_text (stmt, ":extension", cn_call_log_get_extension (log));
+  bind_named_text (stmt, ":direction", cn_call_log_get_direction (log));
+  bind_named_text (stmt, ":outcome", cn_outcome_to_string (cn_call_log_get_outcome (log)));
+  if (duration >= 0)
+    bind_named_int64 (stmt, ":duration", duration);
+  bind_named_text (stmt, ":notes", cn_call_log_get_notes (log));
+  if (follow_up != 0)
+    bind_named_int64 (stmt, ":follow_up", follow_up);
+  bind_named_int64 (stmt, ":created_at", cn_call_log_get_created_at (log));
+}
+
+static gboolean
+insert_event (CnDatabase  *self,
+              const char  *uuid,
+              const char  *kind,
+              gint64       at,
+              const char  *detail,
+              Op           op,
+              GError     **error)
+{
+  sqlite3_stmt *stmt = get_statement (self,
+                                      "INSERT INTO call_events (call_uuid, kind, at, detail) "
+                                      "VALUES (?1, ?2, ?3, ?4)", op, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, uuid);
+  bind_text (stmt, 2, kind);
+  sqlite3_bind_int64 (stmt, 3, at);
+  bind_text (stmt, 4, detail);
+
+  return run_statement (self, stmt, op, error);
+}
+
+static gboolean
+delete_draft_locked (CnDatabase  *self,
+                     const char  *uuid,
+                     Op           op,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt = get_statement (self, "DELETE FROM drafts WHERE uuid = ?1", op, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, uuid);
+  return run_statement (self, stmt, op, error);
+}
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* Queries */
+
+char *
+cn_database_build_match (const char *search)
+{
+  g_autofree char *valid = NULL;
+  g_autoptr(GString) match = g_string_new (NULL);
+  const char *p;
+  guint n_words = 0;
+
+  if (search == NULL)
+    return NULL;
+
+  if (strlen (search) > MAX_SEARCH_BYTES)
+    {
+      const char *end = search + MAX_SEARCH_BYTES;
+
+      /* Cut at a character boundary. */
+      while (end > search && (*end & 0xc0) == 0x80)
+        end--;
+      valid = g_utf8_make_valid (search, end - search);
+    }
+  else
+    {
+      valid = g_utf8_make_valid (search, -1);
+    }
+
+  p = valid;
+  while (*p != '\0' && n_words < MAX_SEARCH_WORDS)
+    {
+      const char *start;
+      gboolean searchable = FALSE;
+
+      while (*p != '\0' && g_unichar_isspace (g_utf8_get_char (p)))
+        p = g_utf8_next_char (p);
+      if (*p == '\0')
+        break;
+
+      start = p;
+      while (*p != '\0' && !g_unichar_isspace (g_utf8_get_char (p)))
+        {
+          if (g_unichar_isalnum (g_utf8_get_char (p)))
+            searchable = TRUE;
+          p = g_utf8_next_char (p);
+        }
+
+      /* A word of punctuation only would be an empty phrase, which matches
+       * nothing; leave it out instead. */
+      if (!searchable)
+        continue;
+
+      /* Each word is an FTS5 string: only '"' means something inside one,
+       * and it is escaped by doubling. The trailing * makes it a prefix. */
+      if (match->len > 0)
+        g_string_append_c (match, ' ');
+      g_string_append_c (match, '"');
+      for (const char *c = start; c < p; c++)
+        {
+          if (*c == '"')
+            g_string_append_c (match, '"');
+          g_string_append_c (match, *c);
+        }
+      g_string_append (match, "\"*");
+      n_words++;
+    }
+
+  if (match->len == 0)
+    return NULL;
+
+  return g_string_free (g_steal_pointer (&match), FALSE);
+}
+
+typedef enum {
+  KEY_NONE,
+  KEY_AFTER,
+  KEY_BEFORE,
+} KeyMode;
+
+/* The shared WHERE clause of list and count queries. */
+static void
+append_filter (GString    *sql,
+               CnOutcome   outcome,
+               gboolean    has_match,
+               KeyMode     key_mode)
+{
+  g_string_append (sql, " WHERE deleted = 0");
+  if (outcome != CN_OUTCOME_NONE)
+    g_string_append (sql, " AND outcome = :outcome");
+  if (has_match)
+    g_string_append (sql, " AND id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH :match)");
+  if (key_mode == KEY_AFTER)
+    g_string_append (sql, " AND (created_at, id) < (:key_created_at, :key_id)");
+  else if (key_mode == KEY_BEFORE)
+    g_string_append (sql, " AND (created_at, id) > (:key_created_at, :key_id)");
+}
+
+static void
+bind_filter (sqlite3_stmt   *stmt,
+             CnOutcome       outcome,
+             const char     *match,
+             const CnRowKey *key)
+{
+  if (outcome != CN_OUTCOME_NONE)
+    bind_named_text (stmt, ":outcome", cn_outcome_to_string (outcome));
+  if (match != NULL)
+    bind_named_text (stmt, ":match", match);
+  if (key != NULL)
+    {
+      bind_named_int64 (stmt, ":key_created_at", key->created_at);
+      bind_named_int64 (stmt, ":key_id", key->id);
+    }
+}
+
+static gboolean
+count_locked (CnDatabase  *self,
+              CnOutcome    outcome,
+              const char  *match,
+              guint       *count,
+              GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 value = 0;
+
+  if (match == NULL && outcome == CN_OUTCOME_NONE)
+    stmt = get_statement (self, "SELECT coalesce(sum(live), 0) FROM call_log_counts",
+                          OP_READ, error);
+  else if (match == NULL)
+    stmt = get_statement (self, "SELECT live FROM call_log_counts WHERE outcome = :outcome",
+                          OP_READ, error);
+  else if (outcome == CN_OUTCOME_NONE)
+    /* Deleted logs are not in the index, so this is the whole answer. */
+    stmt = get_statement (self, "SELECT count(*) FROM call_fts WHERE call_fts MATCH :match",
+                          OP_READ, error);
+  else
+    {
+      g_autoptr(GString) sql = g_string_new ("SELECT count(*) FROM call_logs");
+
+      append_filter (sql, outcome, TRUE, KEY_NONE);
+      stmt = get_statement (self, sql->str, OP_READ, error);
+    }
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_filter (stmt, outcome, match, NULL);
+  if (!query_int (self, stmt, OP_READ, &value, error))
+    return FALSE;
+
+  *count = (guint) CLAMP (value, 0, G_MAXUINT);
+  return TRUE;
+}
+
+static gboolean
+count_before_locked (CnDatabase      *self,
+                     CnOutcome        outcome,
+                     const char      *match,
+                     const CnRowKey  *key,
+                     guint           *count,
+                     GError         **error)
+{
+  g_autoptr(GString) sql = g_string_new ("SELECT count(*) FROM call_logs");
+  sqlite3_stmt *stmt;
+  gint64 value = 0;
+
+  append_filter (sql, outcome, match != NULL, KEY_BEFORE);
+  stmt = get_statement (self, sql->str, OP_READ, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_filter (stmt, outcome, match, key);
+  if (!query_int (self, stmt, OP_READ, &value, error))
+    return FALSE;
+
+  *count = (guint) CLAMP (value, 0, G_MAXUINT);
+  return TRUE;
+}
+
+/* Reads rows into @logs (and @keys) in the order the statement gives. */
+static gboolean
+select_logs_locked (CnDatabase      *self,
+                    CnOutcome        outcome,
+                    const char      *match,
+                    gboolean         sort_matches,
+                    KeyMode          key_mode,
+                    const CnRowKey  *key,
+                    gboolean         ascending,
+                    guint            offset,
+                    guint            limit,
+                    GPtrArray       *logs,
+                    GArray          *keys,
+                    GError         **error)
+{
+  g_autoptr(GString) sql = g_string_new ("SELECT " LOG_COLUMNS " FROM call_logs");
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* Left alone, SQLite walks the list index and tests each row against the
+   * set of matches: fast when many rows match, but it reads the whole index
+   * when few do. For few matches, look them up by id and sort them. */
+  if (sort_matches)
+    g_string_append (sql, " NOT INDEXED");
+  append_filter (sql, outcome, match != NULL, key_mode);
+  if (ascending)
+    g_string_append (sql, " ORDER BY created_at ASC, id ASC");
+  else
+    g_string_append (sql, " ORDER BY created_at DESC, id DESC");
+  g_string_append (sql, " LIMIT :limit OFFSET :offset");
+
+  stmt = get_statement (self, sql->str, OP_READ, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_filter (stmt, outcome, match, key);
+  bind_named_int64 (stmt, ":limit", limit);
+  bind_named_int64 (stmt, ":offset", offset);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CnRowKey row_key;
+
+      g_ptr_array_add (logs, log_from_row (stmt, &row_key));
+      if (keys != NULL)
+        g_array_append_val (keys, row_key);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+      finish_statement (stmt);
+      return FALSE;
+    }
+
+  finish_statement (stmt);
+  return TRUE;
+}
+
+static void
+reverse_results (GPtrArray *logs,
+                 GArray    *keys)
+{
+  for (guint i = 0, j = logs->len; i + 1 < j; i++, j--)
+    {
+      gpointer tmp = logs->pdata[i];
+
+      logs->pdata[i] = logs->pdata[j - 1];
+      logs->pdata[j - 1] = tmp;
+
+      if (keys != NULL)
+        {
+          CnRowKey key = g_array_index (keys, CnRowKey, i);
+
+          g_array_index (keys, CnRowKey, i) = g_array_index (keys, CnRowKey, j - 1);
+          g_array_index (keys, CnRowKey, j - 1) = key;
+        }
+    }
+}
+
+static gboolean
+query_page_locked (CnDatabase       *self,
+                   CnOutcome         outcome,
+                   const char       *match,
+                   const CnRowKey   *after,
+                   const CnRowKey   *before,
+                   guint             offset,
+                   guint             limit,
+                   guint             count_hint,
+                   GPtrArray        *logs,
+                   GArray           *keys,
+                   GError          **error)
+{
+  guint count = count_hint;
+  gboolean in_transaction = FALSE;
+  gboolean deep = after == NULL && before == NULL && offset > REVERSE_SCAN_THRESHOLD;
+  gboolean sort_matches;
+  gboolean ok = TRUE;
+
+  if (limit == 0)
+    return TRUE;
+
+  /* The plan depends on the number of rows; the count and the page then
+   * come from one snapshot. */
+  if (count == G_MAXUINT && (match != NULL || deep))
+    {
+      if (!begin_read (self, error))
+        return FALSE;
+      in_transaction = TRUE;
+      ok = count_locked (self, outcome, match, &count, error);
+    }
+
+  sort_matches = match != NULL && count <= SORT_MATCHES_MAX_ROWS;
+
+  if (!ok)
+    ;
+  else if (after != NULL)
+    {
+      ok = select_logs_locked (self, outcome, match, sort_matches, KEY_AFTER, after, FALSE,
+                               offset, limit, logs, keys, error);
+    }
+  else if (before != NULL)
+    {
+      g_assert (offset == 0);
+      ok = select_logs_locked (self, outcome, match, sort_matches, KEY_BEFORE, before, TRUE, 0,
+                               limit, logs, keys, error);
+      if (ok)
+        reverse_results (logs, keys);
+    }
+  else if (!deep)
+    {
+      ok = select_logs_locked (self, outcome, match, sort_matches, KEY_NONE, NULL, FALSE, offset,
+                               limit, logs, keys, error);
+    }
+  else if (offset < count)
+    {
+      /* Deep page: OFFSET steps over every row in front of it (in the index
+       * only, but still ~50 ns a row), so read from the nearer end. */
+      guint from_end;
+
+      limit = MIN (limit, count - offset);
+      from_end = count - offset - limit;
+
+      if (from_end < offset)
+        {
+          ok = select_logs_locked (self, outcome, match, sort_matches, KEY_NONE, NULL, TRUE,
+                                   from_end, limit, logs, keys, error);
+          if (ok)
+            reverse_results (logs, keys);
+        }
+      else
+        {
+          ok = select_logs_locked (self, outcome, match, sort_matches, KEY_NONE, NULL, FALSE,
+                                   offset, limit, logs, keys, error);
+        }
+    }
+
+  if (in_transaction)
+    {
+      if (ok)
+        ok = commit (self, OP_READ, error);
+      if (!ok)
+        rollback (self);
+    }
+
+  return ok;
+}
+
+/* Opening */
+
+typedef enum {
+  FILE_FRESH,       /* missing or empty */
+  FILE_SQLITE,      /* looks like an SQLite file */
+  FILE_DAMAGED,     /* not SQLite, or visibly truncated */
+} FileState;
+
+static guint32
+read_be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+static gboolean
+file_is_nonempty (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 && st.st_size > 0;
+}
+
+/* Looks at the 100-byte header without SQLite, so a foreign file is judged
+ * before anything could write to it. */
+static gboolean
+inspect_file (const char  *path,
+              FileState   *state,
+              char       **reason,
+              GError     **error)
+{
+  guint8 header[100];
+  struct stat st;
+  guint32 page_size;
+  guint32 n_pages;
+  g_autofree char *wal_path = NULL;
+  int fd;
+  gssize n_read;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT)
+        {
+          *state = FILE_FRESH;
+          return TRUE;
+        }
+      set_errno_error (error, saved_errno, path, "open");
+      return FALSE;
+    }
+
+  if (fstat (fd, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      set_errno_error (error, saved_errno, path, "stat");
+      return FALSE;
+    }
+
+  if (!S_ISREG (st.st_mode))
+    {
+      close (fd);
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_OPEN,
+                   _("The call log database “%s” is not a regular file."), path);
+      return FALSE;
+    }
+
+  if (st.st_size == 0)
+    {
+      close (fd);
+      *state = FILE_FRESH;
+      return TRUE;
+    }
+
+  do
+    n_read = read (fd, header, sizeof header);
+  while (n_read < 0 && errno == EINTR);
+  close (fd);
+
+  if (n_read < 0)
+    {
+      set_errno_error (error, errno, path, "read");
+      return FALSE;
+    }
+
+  *state = FILE_DAMAGED;
+
+  if (n_read < (gssize) sizeof header)
+    {
+      *reason = g_strdup ("shorter than a database header");
+      return TRUE;
+    }
+
+  if (memcmp (header, "SQLite format 3", 16) != 0)
+    {
+      *reason = g_strdup ("not an SQLite database");
+      return TRUE;
+    }
+
+  page_size = ((guint32) header[16] << 8) | header[17];
+  if (page_size == 1)
+    page_size = 65536;
+  if (page_size < 512 || page_size > 65536 || (page_size & (page_size - 1)) != 0 ||
+      header[18] < 1 || header[18] > 2 || header[19] < 1 || header[19] > 2 ||
+      header[21] != 64 || header[22] != 32 || header[23] != 32)
+    {
+      *reason = g_strdup ("invalid SQLite header");
+      return TRUE;
+    }
+
+  /* The size in the header is valid when the "version-valid-for" number
+   * matches the change counter. A WAL may legitimately hold pages past the
+   * end of the main file (a checkpoint cut short), so only check without one. */
+  n_pages = read_be32 (header + 28);
+  wal_path = g_strconcat (path, "-wal", NULL);
+  if (n_pages > 0 && read_be32 (header + 24) == read_be32 (header + 92) &&
+      !file_is_nonempty (wal_path) &&
+      (guint64) st.st_size < (guint64) n_pages * page_size)
+    {
+      *reason = g_strdup_printf ("truncated: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                                 " bytes", (guint64) st.st_size,
+                                 (guint64) n_pages * page_size);
+      return TRUE;
+    }
+
+  *state = FILE_SQLITE;
+  return TRUE;
+}
+
+static gboolean
+move_aside (const char  *path,
+            char       **moved_to,
+            GError     **error)
+{
+  static const char * const suffixes[] = { "-wal", "-shm", "-journal" };
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *target = g_strdup_printf ("%s.corrupt-%s", path, stamp);
+
+  for (guint i = 2; g_file_test (target, G_FILE_TEST_EXISTS); i++)
+    {
+      g_free (target);
+      target = g_strdup_printf ("%s.corrupt-%s-%u", path, stamp, i);
+    }
+
+  if (g_rename (path, target) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_CORRUPT,
+                   _("The call log database “%s” is damaged and could not be moved aside (%s)."),
+                   path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* The side files keep SQLite's naming next to the moved file, so the
+   * moved copy opens with its WAL for anyone trying to rescue it. */
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (path, suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (target, suffixes[i], NULL);
+
+      if (g_file_test (from, G_FILE_TEST_EXISTS) && g_rename (from, to) != 0)
+        g_warning ("Could not move %s aside: %s", from, g_strerror (errno));
+    }
+
+  *moved_to = g_steal_pointer (&target);
+  return TRUE;
+}
+
+static gboolean
+ensure_folder (const char  *path,
+               GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      set_errno_error (error, errno, path, "mkdir");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Creates a missing file as 0600: call notes are private, and SQLite gives
+ * its -wal and -shm the same mode as the database. */
+static gboolean
+create_private_file (const char  *path,
+                     GError     **error)
+{
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      if (errno == EEXIST)
+        return TRUE;
+      set_errno_error (error, errno, path, "create");
+      return FALSE;
+    }
+
+  close (fd);
+  return TRUE;
+}
+
+/* Runs a statement that returns one integer, outside the statement cache
+ * (used before the file is known to be ours). Returns the SQLite code. */
+static int
+probe_int (sqlite3    *db,
+           const char *sql,
+           gint64     *value)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *value = sqlite3_column_int64 (stmt, 0);
+          rc = SQLITE_OK;
+        }
+      else if (rc == SQLITE_DONE)
+        {
+          *value = 0;
+          rc = SQLITE_OK;
+        }
+    }
+
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
+typedef enum {
+  SCHEMA_OURS,
+  SCHEMA_FOREIGN,
+} SchemaState;
+
+/* Whether the tables in the file are those our @user_version should have. */
+static int
+inspect_schema (sqlite3     *db,
+                gint64       user_version,
+                SchemaState *state)
+{
+  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GHashTable) tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint n_objects = 0;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, "SELECT type, name FROM sqlite_schema "
+                               "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *type = (const char *) sqlite3_column_text (stmt, 0);
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+
+      n_objects++;
+      if (g_strcmp0 (type, "table") == 0 && name != NULL)
+        g_hash_table_add (tables, g_strdup (name));
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    return rc;
+
+  *state = SCHEMA_OURS;
+
+  /* A brand-new file has no objects; one with tables but no version of ours
+   * belongs to something else. */
+  if (user_version == 0)
+    {
+      if (n_objects > 0)
+        *state = SCHEMA_FOREIGN;
+      return SQLITE_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected_tables[0]); i++)
+    {
+      const char *name = expected_tables[user_version][i];
+
+      if (name != NULL && !g_hash_table_contains (tables, name))
+        *state = SCHEMA_FOREIGN;
+    }
+
+  return SQLITE_OK;
+}
+
+static gboolean
+migrate (CnDatabase  *self,
+         guint        version,
+         GError     **error)
+{
+  for (guint step = 1; step <= version; step++)
+    {
+      gint64 current = 0;
+      g_autofree char *bump = NULL;
+      char *message = NULL;
+      int rc;
+
+      if (!begin_write (self, OP_OPEN, error))
+        return FALSE;
+
+      /* Another process may have migrated while we waited for the lock. */
+      rc = probe_int (self->db, "PRAGMA user_version", &current);
+      if (rc != SQLITE_OK)
+        {
+          set_sqlite_error (error, self->db, rc, OP_OPEN, self->path);
+          rollback (self);
+          return FALSE;
+        }
+
+      if (current > CN_DATABASE_SCHEMA_VERSION)
+        {
+          rollback (self);
+          g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_TOO_NEW,
+                       _("The call log database “%s” was written by a newer version of "
+                         "Callnotes; update Callnotes to use it."), self->path);
+          return FALSE;
+        }
+
+      if (current >= step)
+        {
+          if (!commit (self, OP_OPEN, error))
+            {
+              rollback (self);
+              return FALSE;
+            }
+          continue;
+        }
+
+      g_debug ("Migrating %s to version %u", self->path, step);
+
+      bump = g_strdup_printf ("PRAGMA user_version = %u", step);
+      rc = sqlite3_exec (self->db, migrations[step - 1], NULL, NULL, &message);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_exec (self->db, bump, NULL, NULL, &message);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, &message);
+
+      if (rc != SQLITE_OK)
+        {
+          g_warning ("Migration to version %u failed: %s", step, message);
+          set_sqlite_error (error, self->db, rc, OP_OPEN, self->path);
+          sqlite3_free (message);
+          rollback (self);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+set_pragmas (CnDatabase  *self,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  const char *mode;
+  gboolean is_wal;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, self->db, rc, OP_OPEN, self->path);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+
+  mode = (const char *) sqlite3_column_text (stmt, 0);
+  is_wal = g_strcmp0 (mode, "wal") == 0;
+  sqlite3_finalize (stmt);
+
+  if (!is_wal)
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_OPEN,
+                   _("The call log database “%s” cannot use write-ahead logging."),
+                   self->path);
+      return FALSE;
+    }
+
+  /* FULL: a commit is on disk when it returns (also for the WAL). Foreign
+   * keys make the events follow their log. The journal is cut back to 4 MiB
+   * after checkpoints; 8 MiB of page cache keeps deep scrolling in memory. */
+  rc = sqlite3_exec (self->db,
+                     "PRAGMA synchronous = FULL;"
+                     "PRAGMA foreign_keys = ON;"
+                     "PRAGMA journal_size_limit = 4194304;"
+                     "PRAGMA cache_size = -8192;",
+                     NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, OP_OPEN, self->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static CnDatabase *
+open_database (const char  *path,
+               guint        version,
+               gboolean     read_only,
+               gboolean     may_move_aside,
+               GError     **error)
+{
+  g_autoptr(CnDatabase) self = NULL;
+  g_autofree char *reason = NULL;
+  FileState file_state = FILE_FRESH;
+  SchemaState schema_state = SCHEMA_OURS;
+  gint64 user_version = 0;
+  int flags;
+  int rc;
+
+  if (!read_only && !ensure_folder (path, error))
+    return NULL;
+
+  if (!inspect_file (path, &file_state, &reason, error))
+    return NULL;
+
+  if (file_state == FILE_FRESH && !read_only && !create_private_file (path, error))
+    return NULL;
+
+  self = g_object_new (CN_TYPE_DATABASE, NULL);
+  self->path = g_strdup (path);
+
+  if (file_state == FILE_SQLITE)
+    {
+      flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+    }
+  else if (file_state == FILE_FRESH)
+    {
+      flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+              SQLITE_OPEN_NOMUTEX;
+    }
+  else
+    {
+      goto damaged;
+    }
+
+  rc = sqlite3_open_v2 (path, &self->db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, OP_OPEN, path);
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  /* Until the file is known to be ours, closing must not checkpoint a WAL
+   * into it: that would change a file we promised to leave alone. */
+  sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+
+  rc = probe_int (self->db, "PRAGMA user_version", &user_version);
+  if (rc == SQLITE_OK)
+    rc = inspect_schema (self->db, user_version, &schema_state);
+
+  if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+    {
+      reason = g_strdup (sqlite3_errmsg (self->db));
+      goto damaged;
+    }
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, OP_OPEN, path);
+      return NULL;
+    }
+
+  if (user_version > CN_DATABASE_SCHEMA_VERSION || user_version < 0)
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_TOO_NEW,
+                   _("The call log database “%s” was written by a newer version of "
+                     "Callnotes; update Callnotes to use it."), path);
+      return NULL;
+    }
+
+  if (schema_state == SCHEMA_FOREIGN)
+    {
+      reason = g_strdup_printf ("not a Callnotes database (user_version %" G_GINT64_FORMAT
+                                " without its tables)", user_version);
+      goto damaged;
+    }
+
+  sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+
+  if (sqlite3_db_readonly (self->db, "main") == 1)
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_READ_ONLY,
+                   _("The call log database “%s” cannot be written: the file or its folder "
+                     "is read-only."), path);
+      return NULL;
+    }
+
+  if (!set_pragmas (self, error))
+    return NULL;
+
+  if (!migrate (self, MIN (version, CN_DATABASE_SCHEMA_VERSION), error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+
+damaged:
+  {
+    g_autofree char *moved_to = NULL;
+    CnDatabase *fresh;
+
+    if (self->db != NULL)
+      {
+        sqlite3_close (self->db);
+        self->db = NULL;
+      }
+
+    if (!may_move_aside || read_only)
+      {
+        g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_CORRUPT,
+                     _("The call log database “%s” is damaged or is not a Callnotes "
+                       "database (%s)."), path, reason);
+        return NULL;
+      }
+
+    if (!move_aside (path, &moved_to, error))
+      return NULL;
+
+    /* Not a warning: the app tells the person (cn_database_get_moved_aside_path). */
+    g_message ("The call log database %s was damaged or foreign (%s); moved it to %s and "
+               "started a new one", path, reason, moved_to);
+
+    fresh = open_database (path, version, read_only, FALSE, error);
+    if (fresh != NULL)
+      fresh->moved_aside_path = g_steal_pointer (&moved_to);
+    return fresh;
+  }
+}
+
+/* GObject */
+
+static void
+statement_free (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+cn_database_finalize (GObject *object)
+{
+  CnDatabase *self = CN_DATABASE (object);
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    {
+      int rc = sqlite3_close (self->db);
+
+      if (rc != SQLITE_OK)
+        g_warning ("Closing %s failed: %s", self->path, sqlite3_errstr (rc));
+      self->db = NULL;
+    }
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->moved_aside_path, g_free);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (cn_database_parent_class)->finalize (object);
+}
+
+static void
+cn_database_class_init (CnDatabaseClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cn_database_finalize;
+}
+
+static void
+cn_database_init (CnDatabase *self)
+{
+  g_mutex_init (&self->mutex);
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            statement_free);
+}
+
+/* Public API */
+
+char *
+cn_database_get_default_path (void)
+{
+  const char *dir = g_getenv ("CALLNOTES_DATA_DIR");
+
+  if (dir != NULL && *dir != '\0')
+    return g_build_filename (dir, "callnotes.db", NULL);
+
+  return g_build_filename (g_get_user_data_dir (), "callnotes", "callnotes.db", NULL);
+}
+
+CnDatabase *
+cn_database_open (const char  *path,
+                  GError     **error)
+{
+  g_return_val_if_fail (path != NULL && *path != '\0', NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return open_database (path, CN_DATABASE_SCHEMA_VERSION, FALSE, TRUE, error);
+}
+
+CnDatabase *
+cn_database_open_full (const char  *path,
+                       guint        version,
+                       gboolean     read_only,
+                       GError     **error)
+{
+  g_return_val_if_fail (path != NULL && *path != '\0', NULL);
+  g_return_val_if_fail (version <= CN_DATABASE_SCHEMA_VERSION, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return open_database (path, version, read_only, TRUE, error);
+}
+
+sqlite3 *
+cn_database_get_handle (CnDatabase *self)
+{
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+
+  return self->db;
+}
+
+const char *
+cn_database_get_path (CnDatabase *self)
+{
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+
+  return self->path;
+}
+
+const char *
+cn_database_get_moved_aside_path (CnDatabase *self)
+{
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+
+  return self->moved_aside_path;
+}
+
+gint64
+cn_database_get_data_version (CnDatabase *self)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  sqlite3_stmt *stmt;
+  gint64 value = -1;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), -1);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = get_statement (self, "PRAGMA data_version", OP_READ, NULL);
+  if (stmt == NULL || !query_int (self, stmt, OP_READ, &value, NULL))
+    return -1;
+
+  return value;
+}
+
+CnCallEvent *
+cn_call_event_new (const char *kind,
+                   gint64      at,
+                   const char *detail)
+{
+  CnCallEvent *event;
+
+  g_return_val_if_fail (kind != NULL, NULL);
+
+  event = g_new0 (CnCallEvent, 1);
+  event->kind = g_strdup (kind);
+  event->at = at;
+  event->detail = g_strdup (detail);
+
+  return event;
+}
+
+void
+cn_call_event_free (CnCallEvent *event)
+{
+  if (event == NULL)
+    return;
+
+  g_free (event->kind);
+  g_free (event->detail);
+  g_free (event);
+}
+
+static gboolean
+validate_log (CnCallLog  *log,
+              GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!cn_call_log_validate (log, &local_error))
+    {
+      g_set_error_literal (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_INVALID,
+                           local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+validate_events (const CnCallEvent  *events,
+                 guint               n_events,
+                 GError            **error)
+{
+  for (guint i = 0; i < n_events; i++)
+    {
+      const CnCallEvent *event = &events[i];
+
+      if (event->kind == NULL || *event->kind == '\0' ||
+          strlen (event->kind) > CN_CALL_LOG_MAX_FIELD ||
+          !g_utf8_validate (event->kind, -1, NULL) ||
+          (event->detail != NULL &&
+           (strlen (event->detail) > MAX_EVENT_DETAIL ||
+            !g_utf8_validate (event->detail, -1, NULL))))
+        {
+          g_set_error_literal (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_INVALID,
+                               _("A call event has no kind, or its text is too long or not "
+                                 "valid UTF-8."));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+gboolean
+cn_database_insert_call (CnDatabase         *self,
+                         CnCallLog          *log,
+                         const CnCallEvent  *events,
+                         guint               n_events,
+                         GError            **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  sqlite3_stmt *stmt;
+  const char *uuid;
+  gint64 created_at;
+  gint64 updated_at;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (CN_IS_CALL_LOG (log), FALSE);
+  g_return_val_if_fail (events != NULL || n_events == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!validate_log (log, error) || !validate_events (events, n_events, error))
+    return FALSE;
+
+  uuid = cn_call_log_get_uuid (log);
+  created_at = cn_call_log_get_created_at (log);
+  if (created_at <= 0)
+    created_at = now_seconds ();
+  updated_at = cn_call_log_get_updated_at (log);
+  if (updated_at <= 0)
+    updated_at = MAX (created_at, now_seconds ());
+
+  locker = g_mutex_locker_new (&self->mutex);
+
+  stmt = get_statement (self,
+                        "INSERT INTO call_logs (uuid, contact_id, contact_name, phone, phone_raw,"
+                        " extension, direction, outcome, duration_seconds, notes, follow_up_at,"
+                        " created_at, updated_at, revision, deleted) "
+                        "VALUES (:uuid, :contact_id, :contact_name, :phone, :phone_raw,"
+                        " :extension, :direction, :outcome, :duration, :notes, :follow_up,"
+                        " :created_at, :updated_at, 1, 0)", OP_SAVE_CALL, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  if (!begin_write (self, OP_SAVE_CALL, error))
+    return FALSE;
+
+  bind_log_fields (stmt, log);
+  bind_named_int64 (stmt, ":created_at", created_at);
+  bind_named_text (stmt, ":uuid", uuid);
+  bind_named_int64 (stmt, ":updated_at", updated_at);
+  if (!run_statement (self, stmt, OP_SAVE_CALL, error))
+    goto fail;
+
+  for (guint i = 0; i < n_events; i++)
+    if (!insert_event (self, uuid, events[i].kind, events[i].at, events[i].detail, OP_SAVE_CALL,
+                       error))
+      goto fail;
+
+  if (!insert_event (self, uuid, "logged", updated_at, NULL, OP_SAVE_CALL, error) ||
+      !delete_draft_locked (self, uuid, OP_SAVE_CALL, error) ||
+      !commit (self, OP_SAVE_CALL, error))
+    goto fail;
+
+  g_clear_pointer (&locker, g_mutex_locker_free);
+
+  cn_call_log_set_created_at (log, created_at);
+  cn_call_log_set_updated_at (log, updated_at);
+  cn_call_log_set_revision (log, 1);
+  cn_call_log_set_deleted (log, FALSE);
+
+  return TRUE;
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+gboolean
+cn_database_update_call (CnDatabase  *self,
+                         CnCallLog   *log,
+                         GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  sqlite3_stmt *stmt;
+  const char *uuid;
+  gint64 revision = 0;
+  gint64 updated_at = 0;
+  int rc;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (CN_IS_CALL_LOG (log), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!validate_log (log, error))
+    return FALSE;
+
+  uuid = cn_call_log_get_uuid (log);
+  locker = g_mutex_locker_new (&self->mutex);
+
+  /* updated_at moves forward even when two edits fall in the same second or
+   * the clock went back, so it orders revisions. */
+  stmt = get_statement (self,
+                        "UPDATE call_logs SET contact_id = :contact_id,"
+                        " contact_name = :contact_name, phone = :phone, phone_raw = :phone_raw,"
+                        " extension = :extension, direction = :direction, outcome = :outcome,"
+                        " duration_seconds = :duration, notes = :notes,"
+                        " follow_up_at = :follow_up, created_at = :created_at,"
+                        " revision = revision + 1, updated_at = max(:now, updated_at + 1) "
+                        "WHERE uuid = :uuid RETURNING revision, updated_at", OP_SAVE_CALL, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  if (!begin_write (self, OP_SAVE_CALL, error))
+    return FALSE;
+
+  bind_log_fields (stmt, log);
+  bind_named_text (stmt, ":uuid", uuid);
+  bind_named_int64 (stmt, ":now", now_seconds ());
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      revision = sqlite3_column_int64 (stmt, 0);
+      updated_at = sqlite3_column_int64 (stmt, 1);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        ;
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, OP_SAVE_CALL, self->path);
+      finish_statement (stmt);
+      goto fail;
+    }
+  finish_statement (stmt);
+
+  if (revision == 0)
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND,
+                   _("There is no call log %s."), uuid);
+      goto fail;
+    }
+
+  if (!insert_event (self, uuid, "edited", updated_at, NULL, OP_SAVE_CALL, error) ||
+      !delete_draft_locked (self, uuid, OP_SAVE_CALL, error) ||
+      !commit (self, OP_SAVE_CALL, error))
+    goto fail;
+
+  g_clear_pointer (&locker, g_mutex_locker_free);
+
+  cn_call_log_set_revision (log, (gint) revision);
+  cn_call_log_set_updated_at (log, updated_at);
+
+  return TRUE;
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+static gboolean
+set_deleted (CnDatabase  *self,
+             const char  *uuid,
+             gboolean     deleted,
+             GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  sqlite3_stmt *stmt;
+  gint64 exists = 0;
+
+  if (!begin_write (self, OP_CHANGE, error))
+    return FALSE;
+
+  stmt = get_statement (self, "UPDATE call_logs SET deleted = ?2 WHERE uuid = ?1 AND deleted <> ?2",
+                        OP_CHANGE, error);
+  if (stmt == NULL)
+    goto fail;
+
+  bind_text (stmt, 1, uuid);
+  sqlite3_bind_int (stmt, 2, deleted ? 1 : 0);
+  if (!run_statement (self, stmt, OP_CHANGE, error))
+    goto fail;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      /* Already in that state is fine; a missing log is not. */
+      stmt = get_statement (self, "SELECT count(*) FROM call_logs WHERE uuid = ?1", OP_CHANGE,
+                            error);
+      if (stmt == NULL)
+        goto fail;
+      bind_text (stmt, 1, uuid);
+      if (!query_int (self, stmt, OP_CHANGE, &exists, error))
+        goto fail;
+
+      rollback (self);
+      if (exists == 0)
+        {
+          g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND,
+                       _("There is no call log %s."), uuid);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (!insert_event (self, uuid, deleted ? "deleted" : "restored", now_seconds (), NULL,
+                     OP_CHANGE, error) ||
+      !commit (self, OP_CHANGE, error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+gboolean
+cn_database_delete_call (CnDatabase  *self,
+                         const char  *uuid,
+                         GError     **error)
+{
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (uuid != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return set_deleted (self, uuid, TRUE, error);
+}
+
+gboolean
+cn_database_restore_call (CnDatabase  *self,
+                          const char  *uuid,
+                          GError     **error)
+{
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (uuid != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return set_deleted (self, uuid, FALSE, error);
+}
+
+CnCallLog *
+cn_database_get_call (CnDatabase  *self,
+                      const char  *uuid,
+                      GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  sqlite3_stmt *stmt;
+  CnCallLog *log = NULL;
+  int rc;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (uuid != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = get_statement (self, "SELECT " LOG_COLUMNS " FROM call_logs WHERE uuid = ?1",
+                        OP_READ, error);
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, uuid);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    log = log_from_row (stmt, NULL);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND,
+                 _("There is no call log %s."), uuid);
+  else
+    set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+  finish_statement (stmt);
+
+  return log;
+}
+
+char *
+cn_database_resolve_uuid (CnDatabase  *self,
+                          const char  *prefix,
+                          GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *lower = NULL;
+  g_autofree char *pattern = NULL;
+  g_autofree char *found = NULL;
+  sqlite3_stmt *stmt;
+  guint n_found = 0;
+  int rc;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (prefix != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  lower = g_ascii_strdown (prefix, -1);
+  if (strlen (lower) < 4 || strlen (lower) > 36 ||
+      strspn (lower, "0123456789abcdef-") != strlen (lower))
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_INVALID,
+                   _("“%s” is not a call log ID: give at least 4 characters of one."), prefix);
+      return NULL;
+    }
+
+  /* Only hex digits and '-' get here, so the GLOB has no special characters
+   * but the final '*', and it can use the UUID index. */
+  pattern = g_strconcat (lower, "*", NULL);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = get_statement (self, "SELECT uuid FROM call_logs WHERE uuid GLOB ?1 LIMIT 2",
+                        OP_READ, error);
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, pattern);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (n_found++ == 0)
+        found = g_strdup (column_text (stmt, 0));
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+      finish_statement (stmt);
+      return NULL;
+    }
+  finish_statement (stmt);
+
+  if (n_found == 0)
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND,
+                   _("There is no call log whose ID starts with “%s”."), prefix);
+      return NULL;
+    }
+  if (n_found > 1)
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_INVALID,
+                   _("More than one call log ID starts with “%s”; give more characters."),
+                   prefix);
+      return NULL;
+    }
+
+  return g_steal_pointer (&found);
+}
+
+GPtrArray *
+cn_database_list_events (CnDatabase  *self,
+                         const char  *uuid,
+                         GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (uuid != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = get_statement (self, "SELECT kind, at, detail FROM call_events WHERE call_uuid = ?1 "
+                              "ORDER BY at, id", OP_READ, error);
+  if (stmt == NULL)
+    return NULL;
+
+  events = g_ptr_array_new_with_free_func ((GDestroyNotify) cn_call_event_free);
+  bind_text (stmt, 1, uuid);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (events, cn_call_event_new (column_text (stmt, 0) != NULL
+                                                ? column_text (stmt, 0) : "",
+                                                sqlite3_column_int64 (stmt, 1),
+                                                column_text (stmt, 2)));
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+      finish_statement (stmt);
+      return NULL;
+    }
+  finish_statement (stmt);
+
+  return g_steal_pointer (&events);
+}
+
+GPtrArray *
+cn_database_query_page (CnDatabase         *self,
+                        const CnCallQuery  *query,
+                        const CnRowKey     *after,
+                        const CnRowKey     *before,
+                        guint               offset,
+                        guint               limit,
+                        guint               count_hint,
+                        GArray            **keys_out,
+                        GError            **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) logs = NULL;
+  g_autoptr(GArray) keys = NULL;
+  g_autofree char *match = NULL;
+  CnOutcome outcome = CN_OUTCOME_NONE;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (after == NULL || before == NULL, NULL);
+  g_return_val_if_fail (before == NULL || offset == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (query != NULL)
+    {
+      match = cn_database_build_match (query->search);
+      outcome = query->outcome;
+    }
+  g_return_val_if_fail (outcome >= CN_OUTCOME_NONE && outcome <= CN_OUTCOME_LAST, NULL);
+
+  logs = g_ptr_array_new_with_free_func (g_object_unref);
+  if (keys_out != NULL)
+    keys = g_array_new (FALSE, FALSE, sizeof (CnRowKey));
+
+  locker = g_mutex_locker_new (&self->mutex);
+  if (!query_page_locked (self, outcome, match, after, before, offset, limit, count_hint, logs,
+                          keys, error))
+    return NULL;
+
+  if (keys_out != NULL)
+    *keys_out = g_steal_pointer (&keys);
+  return g_steal_pointer (&logs);
+}
+
+GPtrArray *
+cn_database_query_calls (CnDatabase         *self,
+                         const CnCallQuery  *query,
+                         guint               offset,
+                         guint               limit,
+                         GError            **error)
+{
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return cn_database_query_page (self, query, NULL, NULL, offset, limit, G_MAXUINT, NULL, error);
+}
+
+guint
+cn_database_count_calls (CnDatabase         *self,
+                         const CnCallQuery  *query,
+                         GError            **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *match = NULL;
+  CnOutcome outcome = CN_OUTCOME_NONE;
+  guint count = 0;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  if (query != NULL)
+    {
+      match = cn_database_build_match (query->search);
+      outcome = query->outcome;
+    }
+  g_return_val_if_fail (outcome >= CN_OUTCOME_NONE && outcome <= CN_OUTCOME_LAST, 0);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  if (!count_locked (self, outcome, match, &count, error))
+    return 0;
+
+  return count;
+}
+
+gboolean
+cn_database_probe_list (CnDatabase         *self,
+                        const CnCallQuery  *query,
+                        const CnRowKey     *old_top,
+                        CnListProbe        *probe,
+                        GError            **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *match = NULL;
+  CnOutcome outcome = CN_OUTCOME_NONE;
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (probe != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (query != NULL)
+    {
+      match = cn_database_build_match (query->search);
+      outcome = query->outcome;
+    }
+
+  memset (probe, 0, sizeof *probe);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  if (!begin_read (self, error))
+    return FALSE;
+
+  stmt = get_statement (self, "SELECT value FROM call_log_generation", OP_READ, error);
+  ok = stmt != NULL && query_int (self, stmt, OP_READ, &probe->generation, error);
+  ok = ok && count_locked (self, outcome, match, &probe->count, error);
+  if (ok && old_top != NULL)
+    ok = count_before_locked (self, outcome, match, old_top, &probe->n_before_old_top, error);
+
+  if (ok)
+    ok = commit (self, OP_READ, error);
+  if (!ok)
+    rollback (self);
+
+  return ok;
+}
+
+/* Drafts */
+
+CnDraft *
+cn_draft_new (CnCallLog *log)
+{
+  CnDraft *draft;
+
+  g_return_val_if_fail (CN_IS_CALL_LOG (log), NULL);
+
+  draft = g_new0 (CnDraft, 1);
+  draft->log = g_object_ref (log);
+
+  return draft;
+}
+
+void
+cn_draft_free (CnDraft *draft)
+{
+  if (draft == NULL)
+    return;
+
+  g_clear_object (&draft->log);
+  g_free (draft);
+}
+
+static gboolean
+check_draft_text (const char  *value,
+                  gsize        max_bytes,
+                  GError     **error)
+{
+  if (value == NULL)
+    return TRUE;
+
+  if (strlen (value) > max_bytes || !g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error_literal (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_INVALID,
+                           _("The draft holds text that is too long or not valid UTF-8."));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+cn_database_save_draft (CnDatabase     *self,
+                        const CnDraft  *draft,
+                        GError        **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  sqlite3_stmt *stmt;
+  CnCallLog *log;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (draft != NULL && CN_IS_CALL_LOG (draft->log), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  log = draft->log;
+  if (!cn_uuid_is_valid (cn_call_log_get_uuid (log)))
+    {
+      g_set_error_literal (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_INVALID,
+                           _("The call log has no valid identifier."));
+      return FALSE;
+    }
+
+  if (!check_draft_text (cn_call_log_get_contact_id (log), CN_CALL_LOG_MAX_FIELD, error) ||
+      !check_draft_text (cn_call_log_get_contact_name (log), CN_CALL_LOG_MAX_FIELD, error) ||
+      !check_draft_text (cn_call_log_get_phone (log), CN_CALL_LOG_MAX_FIELD, error) ||
+      !check_draft_text (cn_call_log_get_phone_raw (log), CN_CALL_LOG_MAX_FIELD, error) ||
+      !check_draft_text (cn_call_log_get_extension (log), CN_CALL_LOG_MAX_FIELD, error) ||
+      !check_draft_text (cn_call_log_get_notes (log), CN_CALL_LOG_MAX_NOTES, error))
+    return FALSE;
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = get_statement (self,
+                        "INSERT OR REPLACE INTO drafts (uuid, contact_id, contact_name, phone,"
+                        " phone_raw, extension, direction, outcome, duration_seconds, notes,"
+                        " follow_up_at, created_at, updated_at, revision, editing, dialed_at,"
+                        " shown_at, follow_up_enabled, saved_at) "
+                        "VALUES (:uuid, :contact_id, :contact_name, :phone, :phone_raw,"
+                        " :extension, :direction, :outcome, :duration, :notes, :follow_up,"
+                        " :created_at, :updated_at, :revision, :editing, :dialed_at, :shown_at,"
+                        " :follow_up_enabled, :saved_at)", OP_SAVE_DRAFT, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_log_fields (stmt, log);
+  bind_named_text (stmt, ":uuid", cn_call_log_get_uuid (log));
+  bind_named_int64 (stmt, ":updated_at", cn_call_log_get_updated_at (log));
+  bind_named_int64 (stmt, ":revision", cn_call_log_get_revision (log));
+  bind_named_int64 (stmt, ":editing", draft->editing ? 1 : 0);
+  bind_named_int64 (stmt, ":dialed_at", draft->dialed_at);
+  bind_named_int64 (stmt, ":shown_at", draft->shown_at);
+  bind_named_int64 (stmt, ":follow_up_enabled", draft->follow_up_enabled ? 1 : 0);
+  bind_named_int64 (stmt, ":saved_at", now_seconds ());
+
+  return run_statement (self, stmt, OP_SAVE_DRAFT, error);
+}
+
+GPtrArray *
+cn_database_list_drafts (CnDatabase  *self,
+                         GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  /* The same column positions as LOG_COLUMNS (0 and 15 unused), then the
+   * draft's own fields. */
+  stmt = get_statement (self,
+                        "SELECT 0, uuid, contact_id, contact_name, phone, phone_raw, extension,"
+                        " direction, outcome, duration_seconds, notes, follow_up_at, created_at,"
+                        " updated_at, revision, 0, editing, dialed_at, shown_at,"
+                        " follow_up_enabled "
+                        "FROM drafts ORDER BY created_at, saved_at, rowid", OP_READ, error);
+  if (stmt == NULL)
+    return NULL;
+
+  drafts = g_ptr_array_new_with_free_func ((GDestroyNotify) cn_draft_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(CnCallLog) log = log_from_row (stmt, NULL);
+      CnDraft *draft = cn_draft_new (log);
+
+      draft->editing = sqlite3_column_int (stmt, 16) != 0;
+      draft->dialed_at = sqlite3_column_int64 (stmt, 17);
+      draft->shown_at = sqlite3_column_int64 (stmt, 18);
+      draft->follow_up_enabled = sqlite3_column_int (stmt, 19) != 0;
+      g_ptr_array_add (drafts, draft);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+      finish_statement (stmt);
+      return NULL;
+    }
+  finish_statement (stmt);
+
+  return g_steal_pointer (&drafts);
+}
+
+gboolean
+cn_database_delete_draft (CnDatabase  *self,
+                          const char  *uuid,
+                          GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (uuid != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  return delete_draft_locked (self, uuid, OP_SAVE_DRAFT, error);
+}

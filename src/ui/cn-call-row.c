@@ -1,0 +1,169 @@
+/* cn-call-row.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cn-call-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cn-call-row.h"
+#include "cn-format.h"
+
+struct _CnCallRow
+{
+  GtkWidget  parent_instance;
+
+  GtkWidget *box;
+  GtkImage  *outcome_icon;
+  GtkLabel  *title_label;
+  GtkLabel  *time_label;
+  GtkLabel  *subtitle_label;
+  GtkLabel  *notes_label;
+
+  CnCallLog *log;
+  const char *outcome_class;
+};
+
+G_DEFINE_FINAL_TYPE (CnCallRow, cn_call_row, GTK_TYPE_WIDGET)
+
+static void
+forward_action (GtkWidget  *widget,
+                const char *action_name)
+{
+  CnCallRow *self = CN_CALL_ROW (widget);
+  /* "row.edit" → "win.edit" */
+  g_autofree char *target = g_strconcat ("win.", action_name + strlen ("row."), NULL);
+
+  if (self->log != NULL)
+    gtk_widget_activate_action (widget, target, "s", cn_call_log_get_uuid (self->log));
+}
+
+static void
+on_row_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  forward_action (widget, action_name);
+}
+
+static void
+cn_call_row_dispose (GObject *object)
+{
+  CnCallRow *self = CN_CALL_ROW (object);
+
+  g_clear_object (&self->log);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CN_TYPE_CALL_ROW);
+
+  G_OBJECT_CLASS (cn_call_row_parent_class)->dispose (object);
+}
+
+static void
+cn_call_row_class_init (CnCallRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cn_call_row_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/cn-call-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, CnCallRow, box);
+  gtk_widget_class_bind_template_child (widget_class, CnCallRow, outcome_icon);
+  gtk_widget_class_bind_template_child (widget_class, CnCallRow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, CnCallRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, CnCallRow, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, CnCallRow, notes_label);
+
+  gtk_widget_class_install_action (widget_class, "row.call-again", NULL, on_row_action);
+  gtk_widget_class_install_action (widget_class, "row.edit", NULL, on_row_action);
+  gtk_widget_class_install_action (widget_class, "row.delete", NULL, on_row_action);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+cn_call_row_init (CnCallRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+cn_call_row_new (void)
+{
+  return g_object_new (CN_TYPE_CALL_ROW, NULL);
+}
+
+CnCallLog *
+cn_call_row_get_log (CnCallRow *self)
+{
+  g_return_val_if_fail (CN_IS_CALL_ROW (self), NULL);
+
+  return self->log;
+}
+
+void
+cn_call_row_set_log (CnCallRow *self,
+                     CnCallLog *log)
+{
+  CnOutcome outcome;
+  GString *subtitle;
+  g_autofree char *when = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *duration = NULL;
+  const char *phone;
+
+  g_return_if_fail (CN_IS_CALL_ROW (self));
+  g_return_if_fail (log == NULL || CN_IS_CALL_LOG (log));
+
+  g_set_object (&self->log, log);
+
+  if (self->outcome_class != NULL)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->outcome_icon), self->outcome_class);
+      self->outcome_class = NULL;
+    }
+
+  if (log == NULL)
+    return;
+
+  outcome = cn_call_log_get_outcome (log);
+  self->outcome_class = cn_outcome_get_css_class (outcome);
+  if (self->outcome_class != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->outcome_icon), self->outcome_class);
+  gtk_image_set_from_icon_name (self->outcome_icon, cn_outcome_get_icon_name (outcome));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->outcome_icon), cn_outcome_get_label (outcome));
+
+  gtk_label_set_text (self->title_label, cn_call_log_get_display_name (log));
+
+  when = cn_format_relative_time (cn_call_log_get_created_at (log),
+                                  g_get_real_time () / G_USEC_PER_SEC, NULL);
+  gtk_label_set_text (self->time_label, when);
+
+  subtitle = g_string_new (cn_outcome_get_label (outcome));
+  phone = cn_call_log_get_phone (log);
+  if (phone != NULL && cn_call_log_get_contact_name (log) != NULL)
+    g_string_append_printf (subtitle, " · %s", phone);
+  if (cn_call_log_get_duration (log) >= 0)
+    {
+      duration = cn_format_duration (cn_call_log_get_duration (log));
+      g_string_append_printf (subtitle, " · %s", duration);
+    }
+  if (cn_call_log_get_follow_up (log) > 0)
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (cn_call_log_get_follow_up (log));
+      g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+      g_autofree char *follow = g_date_time_format (local, "%e %b %H:%M");
+
+      /* Translators: %s is a date and time such as "23 Nov 09:00" */
+      g_string_append_printf (subtitle, " · ");
+      g_string_append_printf (subtitle, _("Follow up %s"), g_strstrip (follow));
+    }
+  gtk_label_set_text (self->subtitle_label, subtitle->str);
+  g_string_free (subtitle, TRUE);
+
+  summary = cn_call_log_dup_notes_summary (log);
+  gtk_label_set_text (self->notes_label, summary);
+  gtk_widget_set_visible (GTK_WIDGET (self->notes_label), summary[0] != '\0');
+}

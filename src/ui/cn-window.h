@@ -1,0 +1,33 @@
+/* cn-window.h: the history window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cn-call-log-model.h"
+
+G_BEGIN_DECLS
+
+#define CN_TYPE_WINDOW (cn_window_get_type ())
+G_DECLARE_FINAL_TYPE (CnWindow, cn_window, CN, WINDOW, AdwApplicationWindow)
+
+/* The history: calls newest first, search (win.search, Ctrl+F), outcome
+ * filter, and the row actions win.call-again / win.edit / win.delete (with an
+ * Undo toast), which take a log's UUID. Call Again and Edit go to the
+ * application's app.dial and app.edit-call. The list follows changes other
+ * processes commit to the database within a second. */
+CnWindow       *cn_window_new        (GtkApplication *application,
+                                      CnDatabase     *database);
+
+CnCallLogModel *cn_window_get_model  (CnWindow       *self);
+void            cn_window_add_toast  (CnWindow       *self,
+                                      AdwToast       *toast);
+/* Re-reads the list now (after this process saved something). */
+void            cn_window_refresh    (CnWindow       *self);
+/* Scrolls to and selects the log with @uuid when it is listed. */
+void            cn_window_select_log (CnWindow       *self,
+                                      const char     *uuid);
+
+G_END_DECLS

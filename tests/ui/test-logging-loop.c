@@ -1,0 +1,654 @@
+/* test-logging-loop.c: the whole loop, as a person does it, under Xvfb
+ *
+ * A tel: link is opened in the real application with the softphone set to a
+ * `command:` that records its arguments. The test checks what the softphone
+ * got, waits for the logger, picks an outcome and types notes with real key
+ * presses (xdotool, XTEST), saves with Ctrl+Enter and finds the call in the
+ * history window's model and in the database with its events.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gdk/x11/gdkx.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "cn-application.h"
+#include "cn-log-dialog.h"
+
+#define STEP_INTERVAL_MS 50
+#define TIMEOUT_S 30
+
+typedef struct Fixture Fixture;
+typedef gboolean (*StepFunc) (Fixture *f);
+
+struct Fixture {
+  char          *dir;
+  char          *record_path;
+  CnApplication *app;
+  CnLogDialog   *dialog;
+  char          *uuid;
+  const StepFunc *steps;
+  guint          step;
+  gint64         step_started;
+  gboolean       failed;
+};
+
+static Fixture *current;
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static char *
+write_recorder (const char *dir,
+                const char *record_path)
+{
+  g_autofree char *script = g_build_filename (dir, "softphone.sh", NULL);
+  g_autofree char *text = g_strdup_printf ("#!/bin/sh\n"
+                                           "for a in \"$@\"; do printf '%%s\\n' \"$a\"; done > '%s.tmp'\n"
+                                           "mv '%s.tmp' '%s'\n",
+                                           record_path, record_path, record_path);
+
+  g_assert_true (g_file_set_contents (script, text, -1, NULL));
+  g_assert_cmpint (g_chmod (script, 0755), ==, 0);
+
+  return g_steal_pointer (&script);
+}
+
+static CnLogDialog *
+find_logger (Fixture *f)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l; l = l->next)
+    if (CN_IS_LOG_DIALOG (l->data) && gtk_widget_get_mapped (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+static AdwMessageDialog *
+find_message (Fixture *f)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_mapped (l->data))
+      return l->data;
+
+  /* Message dialogs with a parent are not registered with the app. */
+  for (guint i = 0; i < g_list_model_get_n_items (gtk_window_get_toplevels ()); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (gtk_window_get_toplevels (), i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w)))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+
+  return NULL;
+}
+
+/* GTK gives each X11 toplevel a 1x1 child that takes the keyboard focus;
+ * without a window manager the test has to hand the focus to it. */
+static void
+focus_window (GtkWidget *window)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  GdkDisplay *display = gtk_widget_get_display (window);
+  Display *xdisplay;
+  Window xid, root, parent, *children = NULL;
+  unsigned int n_children = 0;
+
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  xdisplay = gdk_x11_display_get_xdisplay (display);
+  xid = gdk_x11_surface_get_xid (surface);
+
+  g_assert_true (XQueryTree (xdisplay, xid, &root, &parent, &children, &n_children));
+  XSetInputFocus (xdisplay, n_children > 0 ? children[0] : xid, RevertToParent, CurrentTime);
+  XSync (xdisplay, False);
+  if (children != NULL)
+    XFree (children);
+}
+
+/* Sends real key presses to @window through the X server (XTEST). */
+static void
+press_keys (GtkWidget  *window,
+            const char *first_key,
+            ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  int status;
+  va_list args;
+
+  focus_window (window);
+
+  g_ptr_array_add (argv, g_strdup ("xdotool"));
+  va_start (args, first_key);
+  for (const char *key = first_key; key != NULL; key = va_arg (args, const char *))
+    {
+      if (g_str_has_prefix (key, "type:"))
+        {
+          g_ptr_array_add (argv, g_strdup ("type"));
+          g_ptr_array_add (argv, g_strdup ("--delay"));
+          g_ptr_array_add (argv, g_strdup ("20"));
+          g_ptr_array_add (argv, g_strdup (key + 5));
+        }
+      else
+        {
+          g_ptr_array_add (argv, g_strdup ("key"));
+          g_ptr_array_add (argv, g_strdup (key));
+        }
+    }
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static gboolean
+on_step (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  if (f->steps[f->step] == NULL)
+    {
+      g_application_quit (G_APPLICATION (f->app));
+      return G_SOURCE_REMOVE;
+    }
+
+  if (f->steps[f->step] (f))
+    {
+      f->step++;
+      f->step_started = g_get_monotonic_time ();
+      return G_SOURCE_CONTINUE;
+    }
+
+  if (g_get_monotonic_time () - f->step_started > TIMEOUT_S * G_USEC_PER_SEC)
+    g_error ("step %u did not complete within %d s", f->step, TIMEOUT_S);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_app (Fixture        *f,
+         const StepFunc *steps,
+         const char     *link)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *recorder = NULL;
+  g_autofree char *dialer = NULL;
+  char *argv[] = { (char *) "callnotes", (char *) link, NULL };
+
+  recorder = write_recorder (f->dir, f->record_path);
+  dialer = g_strdup_printf ("command:'%s' %%n %%u", recorder);
+  g_settings_set_string (settings, "dialer", dialer);
+  g_settings_set_uint (settings, "dial-delay-ms", 300);
+
+  f->app = cn_application_new ();
+  g_application_set_flags (G_APPLICATION (f->app),
+                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  f->steps = steps;
+  f->step_started = g_get_monotonic_time ();
+  g_timeout_add (STEP_INTERVAL_MS, on_step, f);
+
+  g_assert_cmpint (g_application_run (G_APPLICATION (f->app), link ? 2 : 1, argv), ==, 0);
+}
+
+static Fixture *
+fixture_new (void)
+{
+  Fixture *f = g_new0 (Fixture, 1);
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("callnotes-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->record_path = g_build_filename (f->dir, "dialed.txt", NULL);
+  g_setenv ("CALLNOTES_DATA_DIR", f->dir, TRUE);
+  current = f;
+
+  return f;
+}
+
+static CnDatabase *
+open_db (Fixture *f)
+{
+  g_autofree char *path = g_build_filename (f->dir, "callnotes.db", NULL);
+  g_autoptr(GError) error = NULL;
+  CnDatabase *db = cn_database_open (path, &error);
+
+  g_assert_no_error (error);
+  return db;
+}
+
+/* ---- the logging loop ------------------------------------------------------------ */
+
+static gboolean
+step_show_history (Fixture *f)
+{
+  gtk_window_present (GTK_WINDOW (cn_application_get_main_window (f->app)));
+  return TRUE;
+}
+
+static gboolean
+step_softphone_got_number (Fixture *f)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (f->record_path, &text, NULL, NULL))
+    return FALSE;
+
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_cmpstr (lines[0], ==, "+15551234567");
+  g_assert_cmpstr (lines[1], ==, "tel:+1-555-123-4567;x-contact-name=Jane%20Doe");
+  g_assert_cmpstr (lines[2], ==, "");
+  return TRUE;
+}
+
+static gboolean
+step_logger_appears (Fixture *f)
+{
+  f->dialog = find_logger (f);
+  if (f->dialog == NULL)
+    return FALSE;
+
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->dialog)), ==, "Log Call — Jane Doe");
+  f->uuid = g_strdup (cn_log_dialog_get_uuid (f->dialog));
+  return TRUE;
+}
+
+static gboolean
+step_pick_voicemail_by_key (Fixture *f)
+{
+  g_autoptr(CnCallLog) before = cn_log_dialog_dup_log (f->dialog);
+
+  g_assert_cmpint (cn_call_log_get_outcome (before), ==, CN_OUTCOME_NONE);
+  press_keys (GTK_WIDGET (f->dialog), "2", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_outcome_is_voicemail (Fixture *f)
+{
+  g_autoptr(CnCallLog) log = cn_log_dialog_dup_log (f->dialog);
+
+  return cn_call_log_get_outcome (log) == CN_OUTCOME_VOICEMAIL;
+}
+
+static gboolean
+step_type_notes (Fixture *f)
+{
+  /* Alt+N is the mnemonic of the Notes label. */
+  press_keys (GTK_WIDGET (f->dialog), "alt+n", "type:Left a message about the renewal", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_notes_typed (Fixture *f)
+{
+  g_autoptr(CnCallLog) log = cn_log_dialog_dup_log (f->dialog);
+
+  return g_strcmp0 (cn_call_log_get_notes (log), "Left a message about the renewal") == 0;
+}
+
+static gboolean
+step_draft_kept (Fixture *f)
+{
+  g_autoptr(CnDatabase) db = open_db (f);
+  g_autoptr(GPtrArray) drafts = cn_database_list_drafts (db, NULL);
+
+  /* Within a second of typing, the draft holds the notes. */
+  for (guint i = 0; drafts != NULL && i < drafts->len; i++)
+    {
+      CnDraft *draft = g_ptr_array_index (drafts, i);
+
+      if (g_strcmp0 (cn_call_log_get_notes (draft->log), "Left a message about the renewal") == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+step_save_with_ctrl_enter (Fixture *f)
+{
+  g_object_add_weak_pointer (G_OBJECT (f->dialog), (gpointer *) &f->dialog);
+  press_keys (GTK_WIDGET (f->dialog), "ctrl+Return", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_dialog_closed (Fixture *f)
+{
+  return f->dialog == NULL;
+}
+
+static gboolean
+step_row_in_history (Fixture *f)
+{
+  CnWindow *window = cn_application_get_main_window (f->app);
+  GListModel *model = G_LIST_MODEL (cn_window_get_model (window));
+  g_autoptr(CnCallLog) first = NULL;
+
+  if (g_list_model_get_n_items (model) != 1)
+    return FALSE;
+
+  first = g_list_model_get_item (model, 0);
+  g_assert_cmpstr (cn_call_log_get_uuid (first), ==, f->uuid);
+  g_assert_cmpstr (cn_call_log_get_contact_name (first), ==, "Jane Doe");
+  g_assert_cmpstr (cn_call_log_get_phone (first), ==, "+15551234567");
+  g_assert_cmpint (cn_call_log_get_outcome (first), ==, CN_OUTCOME_VOICEMAIL);
+  g_assert_cmpstr (cn_call_log_get_notes (first), ==, "Left a message about the renewal");
+  g_assert_cmpint (cn_call_log_get_duration (first), >=, 0);
+  return TRUE;
+}
+
+static const StepFunc logging_loop_steps[] = {
+  step_show_history,
+  step_softphone_got_number,
+  step_logger_appears,
+  step_pick_voicemail_by_key,
+  step_outcome_is_voicemail,
+  step_type_notes,
+  step_notes_typed,
+  step_draft_kept,
+  step_save_with_ctrl_enter,
+  step_dialog_closed,
+  step_row_in_history,
+  NULL
+};
+
+static void
+test_logging_loop (void)
+{
+  Fixture *f;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 90 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  f = fixture_new ();
+  run_app (f, logging_loop_steps, "tel:+1-555-123-4567;x-contact-name=Jane%20Doe");
+  g_assert_cmpuint (f->step, ==, G_N_ELEMENTS (logging_loop_steps) - 1);
+
+  {
+    g_autoptr(CnDatabase) db = open_db (f);
+    g_autoptr(GPtrArray) events = cn_database_list_events (db, f->uuid, NULL);
+    g_autoptr(GPtrArray) drafts = cn_database_list_drafts (db, NULL);
+    const char *kinds[] = { "dialed", "dialog_shown", "logged" };
+
+    g_assert_nonnull (events);
+    g_assert_cmpuint (events->len, ==, G_N_ELEMENTS (kinds));
+    for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+      g_assert_cmpstr (((CnCallEvent *) g_ptr_array_index (events, i))->kind, ==, kinds[i]);
+    /* The saved log took its draft with it. */
+    g_assert_cmpuint (drafts->len, ==, 0);
+  }
+}
+
+/* ---- a malformed link ---------------------------------------------------------- */
+
+static gboolean
+step_message_shown (Fixture *f)
+{
+  AdwMessageDialog *message = find_message (f);
+
+  if (message == NULL)
+    return FALSE;
+
+  g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "This Link Cannot Be Called");
+  g_assert_cmpuint (strlen (adw_message_dialog_get_body (message)), >, 10);
+  g_assert_null (find_logger (f));
+  g_assert_false (g_file_test (f->record_path, G_FILE_TEST_EXISTS));
+  return TRUE;
+}
+
+static const StepFunc malformed_steps[] = {
+  step_message_shown,
+  NULL
+};
+
+static void
+test_malformed_link (void)
+{
+  Fixture *f;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  f = fixture_new ();
+  run_app (f, malformed_steps, "tel:abc");
+
+  {
+    g_autoptr(CnDatabase) db = open_db (f);
+    CnCallQuery query = { NULL, CN_OUTCOME_NONE };
+    g_autoptr(GPtrArray) drafts = cn_database_list_drafts (db, NULL);
+
+    g_assert_cmpuint (cn_database_count_calls (db, &query, NULL), ==, 0);
+    g_assert_cmpuint (drafts->len, ==, 0);
+  }
+}
+
+/* ---- a draft survives a crash ------------------------------------------------- */
+
+static gboolean
+step_draft_reopened (Fixture *f)
+{
+  g_autoptr(CnCallLog) log = NULL;
+
+  f->dialog = find_logger (f);
+  if (f->dialog == NULL)
+    return FALSE;
+
+  log = cn_log_dialog_dup_log (f->dialog);
+  g_assert_cmpstr (cn_call_log_get_uuid (log), ==, f->uuid);
+  g_assert_cmpstr (cn_call_log_get_notes (log), ==, "Typed before the crash");
+  g_assert_cmpint (cn_call_log_get_outcome (log), ==, CN_OUTCOME_BUSY);
+  g_assert_cmpstr (cn_call_log_get_phone (log), ==, "+4930123456");
+  return TRUE;
+}
+
+static gboolean
+step_escape_asks_first (Fixture *f)
+{
+  press_keys (GTK_WIDGET (f->dialog), "Escape", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_confirmation_shown (Fixture *f)
+{
+  AdwMessageDialog *message = find_message (f);
+
+  if (message == NULL)
+    return FALSE;
+
+  /* Asking keeps the logger open and the text in it. */
+  g_assert_nonnull (find_logger (f));
+  g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Discard This Call Log?");
+  adw_message_dialog_response (message, "cancel");
+  gtk_window_destroy (GTK_WINDOW (message));
+  return TRUE;
+}
+
+static gboolean
+step_still_open (Fixture *f)
+{
+  g_autoptr(CnCallLog) log = NULL;
+
+  g_assert_nonnull (find_logger (f));
+  log = cn_log_dialog_dup_log (f->dialog);
+  g_assert_cmpstr (cn_call_log_get_notes (log), ==, "Typed before the crash");
+  return TRUE;
+}
+
+static const StepFunc draft_steps[] = {
+  step_draft_reopened,
+  step_escape_asks_first,
+  step_confirmation_shown,
+  step_still_open,
+  NULL
+};
+
+static void
+test_draft_reopens (void)
+{
+  Fixture *f;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  f = fixture_new ();
+  {
+    g_autoptr(CnDatabase) db = open_db (f);
+    g_autoptr(CnCallLog) log = cn_call_log_new_with_uuid ();
+    g_autoptr(CnDraft) draft = NULL;
+    g_autoptr(GError) error = NULL;
+
+    cn_call_log_set_phone (log, "+4930123456");
+    cn_call_log_set_phone_raw (log, "tel:+49-30-123456");
+    cn_call_log_set_outcome (log, CN_OUTCOME_BUSY);
+    cn_call_log_set_notes (log, "Typed before the crash");
+    draft = cn_draft_new (log);
+    draft->dialed_at = g_get_real_time () / G_USEC_PER_SEC - 60;
+    draft->shown_at = draft->dialed_at + 1;
+    g_assert_true (cn_database_save_draft (db, draft, &error));
+    g_assert_no_error (error);
+    f->uuid = g_strdup (cn_call_log_get_uuid (log));
+  }
+
+  run_app (f, draft_steps, NULL);
+
+  /* Quitting with the logger open keeps the draft for the next start. */
+  {
+    g_autoptr(CnDatabase) db = open_db (f);
+    g_autoptr(GPtrArray) drafts = cn_database_list_drafts (db, NULL);
+
+    g_assert_cmpuint (drafts->len, ==, 1);
+  }
+}
+
+/* ---- the database cannot be written ----------------------------------------- */
+
+static sqlite3 *blocker;
+
+static gboolean
+step_block_database (Fixture *f)
+{
+  g_autofree char *path = g_build_filename (f->dir, "callnotes.db", NULL);
+
+  f->dialog = find_logger (f);
+  if (f->dialog == NULL)
+    return FALSE;
+
+  f->uuid = g_strdup (cn_log_dialog_get_uuid (f->dialog));
+  /* Another program holds the database: every write fails after the
+   * busy timeout. */
+  g_assert_cmpint (sqlite3_open (path, &blocker), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (blocker, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+  return TRUE;
+}
+
+static gboolean
+step_fill_and_save (Fixture *f)
+{
+  g_object_add_weak_pointer (G_OBJECT (f->dialog), (gpointer *) &f->dialog);
+  press_keys (GTK_WIDGET (f->dialog), "1", "alt+n", "type:Must not be lost", "ctrl+Return", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_error_shown_text_kept (Fixture *f)
+{
+  g_autoptr(CnCallLog) log = NULL;
+  const char *message;
+
+  g_assert_nonnull (f->dialog);
+  message = cn_log_dialog_get_error (f->dialog);
+  if (message == NULL)
+    return FALSE;
+
+  /* The draft writer may complain first; wait for the save's answer. */
+  if (!g_str_has_prefix (message, "The call was not saved."))
+    return FALSE;
+  g_test_message ("the dialog says: %s", message);
+  log = cn_log_dialog_dup_log (f->dialog);
+  g_assert_cmpstr (cn_call_log_get_notes (log), ==, "Must not be lost");
+  g_assert_cmpint (cn_call_log_get_outcome (log), ==, CN_OUTCOME_CONNECTED);
+  return TRUE;
+}
+
+static gboolean
+step_unblock_and_save_again (Fixture *f)
+{
+  g_assert_cmpint (sqlite3_exec (blocker, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (blocker);
+  blocker = NULL;
+  press_keys (GTK_WIDGET (f->dialog), "ctrl+Return", NULL);
+  return TRUE;
+}
+
+static const StepFunc save_failure_steps[] = {
+  step_block_database,
+  step_fill_and_save,
+  step_error_shown_text_kept,
+  step_unblock_and_save_again,
+  step_dialog_closed,
+  NULL
+};
+
+static void
+test_save_failure_keeps_dialog (void)
+{
+  Fixture *f;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 90 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  f = fixture_new ();
+  run_app (f, save_failure_steps, "tel:+15551230000");
+
+  {
+    g_autoptr(CnDatabase) db = open_db (f);
+    g_autoptr(CnCallLog) log = cn_database_get_call (db, f->uuid, NULL);
+
+    g_assert_nonnull (log);
+    g_assert_cmpstr (cn_call_log_get_notes (log), ==, "Must not be lost");
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL)
+    {
+      g_test_skip ("needs an X display (run under xvfb-run, as build-aux/dev test does)");
+      return g_test_run ();
+    }
+
+  g_test_add_func ("/ui/logging-loop", test_logging_loop);
+  g_test_add_func ("/ui/malformed-link", test_malformed_link);
+  g_test_add_func ("/ui/draft-reopens-after-crash", test_draft_reopens);
+  g_test_add_func ("/ui/save-failure-keeps-dialog", test_save_failure_keeps_dialog);
+
+  return g_test_run ();
+}
