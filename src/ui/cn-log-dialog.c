@@ -314,7 +314,7 @@ on_draft_written (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      g_warning ("Could not keep the draft: %s", error->message);
+      g_message ("Could not keep the draft: %s", error->message);
       if (!self->disposed && !self->saving)
         {
           g_autofree char *message = g_strdup_printf (_("Your typing is not being kept: %s"),
@@ -406,7 +406,7 @@ cn_log_dialog_flush_draft (CnLogDialog *self)
 
   draft = build_draft (self);
   if (!cn_database_save_draft (self->database, draft, &error))
-    g_warning ("Could not keep the draft: %s", error->message);
+    g_message ("Could not keep the draft: %s", error->message);
 }
 
 static void

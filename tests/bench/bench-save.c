@@ -1,0 +1,250 @@
+/* bench-save.c: what one "Save" costs, against a bare INSERT + COMMIT
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * bench-save [--n N] [--dir DIR]
+ *
+ * Saves N logs (default 10 000) through cn_database_insert_call (the log, a
+ * "dialed" and a "dialog_shown" event, the "logged" event and the draft
+ * removal, in one transaction, synchronous=FULL) and, alternating with each
+ * save so both see the same disk, INSERTs the same row into a plain table of
+ * a second database with the same pragmas and COMMITs. Prints the median and
+ * p99 of each and their ratio (target: median ratio <= 1.5).
+ */
+#define G_LOG_DOMAIN "bench-save"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <glib/gstdio.h>
+
+#include "cn-database.h"
+#include "cn-database-private.h"
+
+#define TARGET_RATIO 1.5
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+percentile (double *sorted,
+            guint   n,
+            double  p)
+{
+  guint index = (guint) (p * (n - 1) + 0.5);
+
+  return sorted[MIN (index, n - 1)];
+}
+
+static sqlite3 *
+open_bare (const char *path)
+{
+  sqlite3 *db = NULL;
+  int rc;
+
+  rc = sqlite3_open (path, &db);
+  g_assert (rc == SQLITE_OK);
+  rc = sqlite3_exec (db,
+                     "PRAGMA journal_mode = WAL;"
+                     "PRAGMA synchronous = FULL;"
+                     "CREATE TABLE IF NOT EXISTS bare ("
+                     "  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, contact_id TEXT,"
+                     "  contact_name TEXT, phone TEXT, phone_raw TEXT, extension TEXT,"
+                     "  direction TEXT, outcome TEXT, duration_seconds INTEGER, notes TEXT,"
+                     "  follow_up_at INTEGER, created_at INTEGER, updated_at INTEGER,"
+                     "  revision INTEGER, deleted INTEGER)",
+                     NULL, NULL, NULL);
+  g_assert (rc == SQLITE_OK);
+
+  return db;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CnDatabase) db = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *bare_path = NULL;
+  g_autofree double *ours = NULL;
+  g_autofree double *bare = NULL;
+  char *dir_option = NULL;
+  gboolean sync_off = FALSE;
+  sqlite3 *bare_db;
+  sqlite3_stmt *begin = NULL;
+  sqlite3_stmt *insert = NULL;
+  sqlite3_stmt *commit = NULL;
+  int n = 10000;
+  GOptionEntry entries[] = {
+    { "n", 'n', 0, G_OPTION_ARG_INT, &n, "Number of saves", "N" },
+    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir_option, "Folder for the two databases", "DIR" },
+    { "sync-off", 0, 0, G_OPTION_ARG_NONE, &sync_off,
+      "Diagnostic: synchronous=OFF on both, to see the CPU part alone", NULL },
+    { NULL }
+  };
+  double ratio_median;
+
+  context = g_option_context_new (NULL);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || n < 1)
+    {
+      g_printerr ("%s\n", error != NULL ? error->message : "--n must be positive");
+      return 2;
+    }
+
+  if (dir_option != NULL)
+    dir = g_strdup (dir_option);
+  else
+    dir = g_dir_make_tmp ("callnotes-bench-save-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_mkdir_with_parents (dir, 0700);
+  path = g_build_filename (dir, "callnotes.db", NULL);
+  bare_path = g_build_filename (dir, "bare.db", NULL);
+
+  db = cn_database_open (path, &error);
+  if (db == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  bare_db = open_bare (bare_path);
+  if (sync_off)
+    {
+      sqlite3_exec (cn_database_get_handle (db), "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+      sqlite3_exec (bare_db, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+    }
+  sqlite3_prepare_v2 (bare_db, "BEGIN IMMEDIATE", -1, &begin, NULL);
+  sqlite3_prepare_v2 (bare_db,
+                      "INSERT INTO bare (uuid, contact_id, contact_name, phone, phone_raw,"
+                      " extension, direction, outcome, duration_seconds, notes, follow_up_at,"
+                      " created_at, updated_at, revision, deleted) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, NULL, 'outbound', 'connected', ?6, ?7, NULL,"
+                      " ?8, ?8, 1, 0)", -1, &insert, NULL);
+  sqlite3_prepare_v2 (bare_db, "COMMIT", -1, &commit, NULL);
+
+  ours = g_new0 (double, n);
+  bare = g_new0 (double, n);
+
+  g_print ("Saving %d logs in %s (synchronous=%s, WAL)...\n", n, dir,
+           sync_off ? "OFF" : "FULL");
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(CnCallLog) log = cn_call_log_new_with_uuid ();
+      g_autofree char *name = g_strdup_printf ("Customer %d", i);
+      g_autofree char *phone = g_strdup_printf ("+1555%07d", i);
+      g_autofree char *raw = g_strdup_printf ("(555) %03d-%04d", (i / 10000) % 1000, i % 10000);
+      g_autofree char *id = g_strdup_printf ("%d", 1000 + i);
+      const char *notes = "Asked about the renewal pricing; call back on Friday with a quote.";
+      gint64 now = cn_call_log_get_created_at (log);
+      const CnCallEvent events[] = {
+        { (char *) "dialed", now - 60, NULL },
+        { (char *) "dialog_shown", now - 59, NULL },
+      };
+      gint64 start;
+      int rc;
+
+      cn_call_log_set_contact_id (log, id);
+      cn_call_log_set_contact_name (log, name);
+      cn_call_log_set_phone (log, phone);
+      cn_call_log_set_phone_raw (log, raw);
+      cn_call_log_set_outcome (log, CN_OUTCOME_CONNECTED);
+      cn_call_log_set_duration (log, 95);
+      cn_call_log_set_notes (log, notes);
+
+      /* Alternate which goes first so neither always follows the other's
+       * fsync. */
+      for (int pass = 0; pass < 2; pass++)
+        {
+          gboolean do_ours = (pass == 0) == (i % 2 == 0);
+
+          start = g_get_monotonic_time ();
+          if (do_ours)
+            {
+              if (!cn_database_insert_call (db, log, events, G_N_ELEMENTS (events), &error))
+                {
+                  g_printerr ("Save failed: %s\n", error->message);
+                  return 1;
+                }
+              ours[i] = (g_get_monotonic_time () - start) / 1000.0;
+            }
+          else
+            {
+              g_autofree char *uuid = g_uuid_string_random ();
+
+              rc = sqlite3_step (begin);
+              sqlite3_reset (begin);
+              sqlite3_bind_text (insert, 1, uuid, -1, SQLITE_STATIC);
+              sqlite3_bind_text (insert, 2, id, -1, SQLITE_STATIC);
+              sqlite3_bind_text (insert, 3, name, -1, SQLITE_STATIC);
+              sqlite3_bind_text (insert, 4, phone, -1, SQLITE_STATIC);
+              sqlite3_bind_text (insert, 5, raw, -1, SQLITE_STATIC);
+              sqlite3_bind_int64 (insert, 6, 95);
+              sqlite3_bind_text (insert, 7, notes, -1, SQLITE_STATIC);
+              sqlite3_bind_int64 (insert, 8, now);
+              if (rc == SQLITE_DONE)
+                rc = sqlite3_step (insert);
+              sqlite3_reset (insert);
+              if (rc == SQLITE_DONE)
+                rc = sqlite3_step (commit);
+              sqlite3_reset (commit);
+              if (rc != SQLITE_DONE)
+                {
+                  g_printerr ("Bare insert failed: %s\n", sqlite3_errmsg (bare_db));
+                  return 1;
+                }
+              bare[i] = (g_get_monotonic_time () - start) / 1000.0;
+            }
+        }
+    }
+
+  sqlite3_finalize (begin);
+  sqlite3_finalize (insert);
+  sqlite3_finalize (commit);
+  sqlite3_close (bare_db);
+
+  qsort (ours, n, sizeof (double), compare_double);
+  qsort (bare, n, sizeof (double), compare_double);
+  ratio_median = percentile (ours, n, 0.5) / percentile (bare, n, 0.5);
+
+  g_print ("\n%-40s %10s %10s\n", "", "median", "p99");
+  g_print ("%-40s %8.3f ms %8.3f ms\n", "cn_database_insert_call (log+3 events)",
+           percentile (ours, n, 0.5), percentile (ours, n, 0.99));
+  g_print ("%-40s %8.3f ms %8.3f ms\n", "bare INSERT + COMMIT",
+           percentile (bare, n, 0.5), percentile (bare, n, 0.99));
+  g_print ("%-40s %8.2f    %8.2f\n", "ratio", ratio_median,
+           percentile (ours, n, 0.99) / percentile (bare, n, 0.99));
+  g_print ("\nMedian ratio %.2f (target <= %.1f): %s\n", ratio_median, TARGET_RATIO,
+           ratio_median <= TARGET_RATIO ? "met" : "MISSED");
+
+  if (dir_option == NULL)
+    {
+      const char *suffixes[] = { "", "-wal", "-shm" };
+
+      g_clear_object (&db);
+      for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+        {
+          g_autofree char *a = g_strconcat (path, suffixes[i], NULL);
+          g_autofree char *b = g_strconcat (bare_path, suffixes[i], NULL);
+
+          g_unlink (a);
+          g_unlink (b);
+        }
+      g_rmdir (dir);
+    }
+  g_free (dir_option);
+
+  return 0;
+}
