@@ -887,7 +887,9 @@ query_page_locked (CnDatabase       *self,
   sort_matches = match != NULL && count <= SORT_MATCHES_MAX_ROWS;
 
   if (!ok)
-    ;
+    {
+      /* Counting failed; error is set. */
+    }
   else if (after != NULL)
     {
       ok = select_logs_locked (self, outcome, match, sort_matches, KEY_AFTER, after, FALSE,
@@ -1405,9 +1407,16 @@ open_database (const char  *path,
    * into it: that would change a file we promised to leave alone. */
   sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 
-  rc = probe_int (self->db, "PRAGMA user_version", &user_version);
+  /* One read transaction, so the version and the tables are from the same
+   * moment: another process may be migrating this very file (a version-0
+   * file with tables would otherwise look foreign for an instant). */
+  rc = sqlite3_exec (self->db, "BEGIN", NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = probe_int (self->db, "PRAGMA user_version", &user_version);
   if (rc == SQLITE_OK)
     rc = inspect_schema (self->db, user_version, &schema_state);
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
 
   if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
     {

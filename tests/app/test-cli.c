@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
@@ -791,6 +791,8 @@ test_usage_errors (Fixture       *f,
 {
   g_autofree char *long_uri = long_tel_uri ();
   g_autofree char *long_number = g_strdup (long_uri + 4);
+  g_autofree char *long_notes = g_strnfill (70000, 'n');
+  g_autofree char *long_name = g_strnfill (5000, 'a');
   const UsageCase cases[] = {
     /* log: outcome */
     { { "log", "--phone", "+15551234567", "--outcome", "maybe" },
@@ -829,6 +831,11 @@ test_usage_errors (Fixture       *f,
     { { "log", "--phone", "tel:+15551234567;ext=abc", "--outcome", "connected" }, { "--phone" } },
     { { "log", "--phone", "call me maybe", "--outcome", "connected" }, { "--phone" } },
     { { "log", "--phone", long_number, "--outcome", "connected" }, { "--phone" } },
+    /* text beyond its limit */
+    { { "log", "--phone", "+15551234567", "--outcome", "connected", "--notes", long_notes },
+      { "long" } },
+    { { "log", "--phone", "+15551234567", "--outcome", "connected", "--contact-name", long_name },
+      { "long" } },
     /* invalid UTF-8, in any argument */
     { { "log", "--phone", "\xff\xfe", "--outcome", "connected" }, { "UTF-8" } },
     { { "log", "--phone", "+15551234567", "--outcome", "connected", "--notes", "ok \xc3\x28" },
@@ -1054,24 +1061,18 @@ read_all (int fd)
   return g_string_free (s, FALSE);
 }
 
+/* Starts N_PARALLEL `callnotes log` at once, waits for all, and checks that
+ * each succeeded and that all their logs are there (@n_before already were). */
 static void
-test_parallel_logs (Fixture       *f,
-                    gconstpointer  data)
+log_in_parallel (Fixture *f,
+                 guint    n_before)
 {
   Child children[N_PARALLEL];
   g_autoptr(GPtrArray) printed = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) got = NULL;
-  g_autoptr(CnDatabase) app_db = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CnCallLog) app_log = NULL;
-  g_autoptr(GPtrArray) seen = NULL;
-  g_autofree char *path = g_build_filename (f->data_dir, "callnotes.db", NULL);
-  g_autofree char *cli_uuid = NULL;
-  CnCallQuery query = { NULL, CN_OUTCOME_NONE };
-  gint64 version;
 
-  /* Start them all before waiting for any: they race for a brand-new
-   * database, each creating and migrating it. */
+  /* Start them all before waiting for any. */
   for (guint i = 0; i < N_PARALLEL; i++)
     {
       g_autofree char *notes = g_strdup_printf ("parallel call %u", i);
@@ -1106,19 +1107,56 @@ test_parallel_logs (Fixture       *f,
   /* None of them took another's fresh database for a damaged one. */
   assert_nothing_moved_aside (f);
 
-  got = LIST (f, "--limit", "100");
-  g_assert_cmpuint (got->len, ==, N_PARALLEL);
+  got = LIST (f, "--limit", "1000");
+  g_assert_cmpuint (got->len, ==, n_before + N_PARALLEL);
   for (guint i = 0; i < printed->len; i++)
     {
-      guint index;
+      const char *uuid = g_ptr_array_index (printed, i);
 
-      if (!g_ptr_array_find_with_equal_func (got, g_ptr_array_index (printed, i), g_str_equal,
-                                             &index))
-        g_error ("the log %s was printed but is not listed", (char *) g_ptr_array_index (printed, i));
+      if (!g_ptr_array_find_with_equal_func (got, uuid, g_str_equal, NULL))
+        g_error ("the log %s was printed but is not listed", uuid);
     }
+}
+
+static void
+use_data_dir (Fixture    *f,
+              const char *name)
+{
+  g_free (f->data_dir);
+  f->data_dir = g_build_filename (f->dir, name, NULL);
+  f->envp = g_environ_setenv (f->envp, "CALLNOTES_DATA_DIR", f->data_dir, TRUE);
+}
+
+static void
+test_parallel_logs (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) got = NULL;
+  g_autoptr(CnDatabase) app_db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CnCallLog) app_log = NULL;
+  g_autoptr(GPtrArray) seen = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *cli_uuid = NULL;
+  CnCallQuery query = { NULL, CN_OUTCOME_NONE };
+  gint64 version;
+
+  /* They race for a brand-new database, each creating and migrating it. The
+   * race is short, so it is run a few times. */
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autofree char *name = g_strdup_printf ("race-%u", round);
+
+      use_data_dir (f, name);
+      log_in_parallel (f, 0);
+    }
+
+  /* And on a database that exists. */
+  log_in_parallel (f, N_PARALLEL);
 
   /* The app keeps its connection open while the command line writes; each
    * sees what the other committed. */
+  path = g_build_filename (f->data_dir, "callnotes.db", NULL);
   app_db = cn_database_open (path, &error);
   g_assert_no_error (error);
   version = cn_database_get_data_version (app_db);
@@ -1143,6 +1181,26 @@ test_parallel_logs (Fixture       *f,
   assert_uuids (got, cn_call_log_get_uuid (app_log), cli_uuid, NULL);
 }
 
+static gboolean
+app_name_has_owner (void)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean owned = FALSE;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(b)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(b)", &owned);
+
+  return owned;
+}
+
 /* The real app, running on the test's display with the same database: the
  * verbs still run on their own (they are not handed to the running app) and
  * both write to the same file. */
@@ -1165,6 +1223,14 @@ test_app_running (Fixture       *f,
   if (display == NULL || g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     {
       g_test_skip ("needs a display and a D-Bus session (run under xvfb-run dbus-run-session)");
+      return;
+    }
+
+  /* A Callnotes already running on this bus would receive the start-up
+   * instead (a developer's own session): nothing to test then. */
+  if (app_name_has_owner ())
+    {
+      g_test_skip ("io.github.callnotes.Callnotes already runs on this D-Bus session");
       return;
     }
 

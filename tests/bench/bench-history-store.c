@@ -136,7 +136,8 @@ generate (const char *path,
                            "INSERT INTO call_logs (uuid, contact_id, contact_name, phone,"
                            " phone_raw, extension, direction, outcome, duration_seconds, notes,"
                            " follow_up_at, created_at, updated_at, revision, deleted) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 1, ?13)",
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 1,"
+                           " ?13)",
                            -1, &stmt, NULL);
   g_assert (rc == SQLITE_OK);
 

@@ -1,0 +1,386 @@
+/* test-call-log-model.c: CnCallLogModel
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-call-log-model"
+
+#include "config.h"
+
+#include "cn-call-log-model.h"
+#include "store-test-util.h"
+
+typedef struct {
+  StoreTestDir  dir;
+  CnDatabase   *db;
+  GPtrArray    *uuids;     /* insertion order; the list shows them reversed */
+  GArray       *changes;   /* Change, one per items-changed */
+} Fixture;
+
+typedef struct {
+  guint position;
+  guint removed;
+  guint added;
+} Change;
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Fixture    *fixture)
+{
+  Change change = { position, removed, added };
+
+  g_array_append_val (fixture->changes, change);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_rows = GPOINTER_TO_UINT (data);
+
+  store_test_dir_init (&fixture->dir);
+  fixture->db = cn_database_open (fixture->dir.path, &error);
+  g_assert_no_error (error);
+  fixture->uuids = store_test_bulk_insert (fixture->db, n_rows, 1000000, 2);
+  fixture->changes = g_array_new (FALSE, FALSE, sizeof (Change));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->db);
+  g_clear_pointer (&fixture->uuids, g_ptr_array_unref);
+  g_clear_pointer (&fixture->changes, g_array_unref);
+  store_test_dir_clear (&fixture->dir);
+}
+
+static CnCallLogModel *
+new_model (Fixture *fixture)
+{
+  CnCallLogModel *model = cn_call_log_model_new (fixture->db);
+
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), fixture);
+  return model;
+}
+
+/* The UUID the list shows at @position (all rows, newest first). */
+static const char *
+expected_uuid (Fixture *fixture,
+               guint    position)
+{
+  return g_ptr_array_index (fixture->uuids, fixture->uuids->len - 1 - position);
+}
+
+static void
+assert_item (CnCallLogModel *model,
+             guint           position,
+             const char     *uuid)
+{
+  g_autoptr(CnCallLog) log = g_list_model_get_item (G_LIST_MODEL (model), position);
+
+  g_assert_nonnull (log);
+  g_assert_cmpstr (cn_call_log_get_uuid (log), ==, uuid);
+}
+
+static void
+assert_last_change (Fixture *fixture,
+                    guint    position,
+                    guint    removed,
+                    guint    added)
+{
+  Change *change;
+
+  g_assert_cmpuint (fixture->changes->len, ==, 1);
+  change = &g_array_index (fixture->changes, Change, 0);
+  g_assert_cmpuint (change->position, ==, position);
+  g_assert_cmpuint (change->removed, ==, removed);
+  g_assert_cmpuint (change->added, ==, added);
+  g_array_set_size (fixture->changes, 0);
+}
+
+static void
+test_items (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(CnCallLogModel) model = new_model (fixture);
+  GListModel *list = G_LIST_MODEL (model);
+  static const guint positions[] = { 0, 1, 99, 100, 101, 150, 249, 3, 2499, 1234, 2000 };
+
+  g_assert_true (g_list_model_get_item_type (list) == CN_TYPE_CALL_LOG);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 2500);
+  g_assert_true (cn_call_log_model_get_database (model) == fixture->db);
+
+  /* Newest first, ties (two per second) in reverse insertion order. */
+  for (guint i = 0; i < G_N_ELEMENTS (positions); i++)
+    assert_item (model, positions[i], expected_uuid (fixture, positions[i]));
+
+  g_assert_null (g_list_model_get_item (list, 2500));
+  g_assert_null (g_list_model_get_item (list, G_MAXUINT));
+
+  /* Asked twice while its page is cached: the same object. */
+  {
+    g_autoptr(CnCallLog) a = g_list_model_get_item (list, 42);
+    g_autoptr(CnCallLog) b = g_list_model_get_item (list, 42);
+
+    g_assert_true (a == b);
+  }
+
+  g_assert_cmpint (cn_call_log_model_find (model, expected_uuid (fixture, 7)), ==, 7);
+  g_assert_cmpint (cn_call_log_model_find (model, expected_uuid (fixture, 1234)), ==, 1234);
+  g_assert_cmpint (cn_call_log_model_find (model, "00000000-0000-4000-8000-000000000000"),
+                   ==, -1);
+  g_assert_cmpuint (fixture->changes->len, ==, 0);
+}
+
+static void
+test_walks (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(CnCallLogModel) model = new_model (fixture);
+  GListModel *list = G_LIST_MODEL (model);
+  guint n = g_list_model_get_n_items (list);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+
+  /* Forwards (each page read after the one before), backwards (each read
+   * before the one after) and jumping about: the same rows everywhere. */
+  for (guint i = 0; i < n; i++)
+    assert_item (model, i, expected_uuid (fixture, i));
+
+  {
+    g_autoptr(CnCallLogModel) fresh = new_model (fixture);
+
+    for (guint i = n; i > 0; i--)
+      assert_item (fresh, i - 1, expected_uuid (fixture, i - 1));
+  }
+
+  for (guint i = 0; i < 200; i++)
+    {
+      guint position = g_rand_int_range (rand, 0, n);
+
+      assert_item (model, position, expected_uuid (fixture, position));
+    }
+}
+
+static guint live_logs;
+
+static void
+on_log_finalized (gpointer  data,
+                  GObject  *where_the_object_was)
+{
+  live_logs--;
+}
+
+static void
+test_memory_bounded (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(CnCallLogModel) model = new_model (fixture);
+  GListModel *list = G_LIST_MODEL (model);
+  guint max_live = 0;
+
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 10000);
+  live_logs = 0;
+
+  /* Walk all 10 000 rows, as scrolling to the end would, holding nothing. */
+  for (guint i = 0; i < 10000; i++)
+    {
+      CnCallLog *log = g_list_model_get_item (list, i);
+
+      g_assert_nonnull (log);
+      /* Marked on the object: an address may be reused after a free. */
+      if (g_object_get_data (G_OBJECT (log), "counted") == NULL)
+        {
+          g_object_set_data (G_OBJECT (log), "counted", GINT_TO_POINTER (1));
+          g_object_weak_ref (G_OBJECT (log), on_log_finalized, NULL);
+          live_logs++;
+        }
+      g_object_unref (log);
+      max_live = MAX (max_live, live_logs);
+    }
+
+  /* The model keeps a few pages, never the whole list. */
+  g_assert_cmpuint (max_live, <=, 8 * 100);
+  g_assert_cmpuint (live_logs, <=, 8 * 100);
+  g_assert_cmpuint (live_logs, >, 0);
+
+  g_clear_object (&model);
+  g_assert_cmpuint (live_logs, ==, 0);
+}
+
+static void
+on_notify_count (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_reload_added_on_top (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(CnCallLogModel) model = new_model (fixture);
+  g_autoptr(CnCallLog) newer = store_test_make_log ("+15550000001", "Top One", "new",
+                                                    CN_OUTCOME_CONNECTED, 2000000);
+  g_autoptr(CnCallLog) newest = store_test_make_log ("+15550000002", "Top Two", "new",
+                                                     CN_OUTCOME_BUSY, 2000001);
+  g_autoptr(GError) error = NULL;
+  guint n_notified = 0;
+
+  g_signal_connect (model, "notify::n-items", G_CALLBACK (on_notify_count), &n_notified);
+
+  assert_item (model, 0, expected_uuid (fixture, 0));
+
+  /* Nothing changed: nothing said. */
+  cn_call_log_model_reload (model);
+  g_assert_cmpuint (fixture->changes->len, ==, 0);
+
+  /* Two saves (another connection, like the command line). */
+  {
+    g_autoptr(CnDatabase) cli = cn_database_open (fixture->dir.path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (cn_database_insert_call (cli, newer, NULL, 0, &error));
+    g_assert_true (cn_database_insert_call (cli, newest, NULL, 0, &error));
+    g_assert_no_error (error);
+  }
+
+  cn_call_log_model_reload (model);
+  assert_last_change (fixture, 0, 0, 2);
+  g_assert_cmpuint (n_notified, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 252);
+  assert_item (model, 0, cn_call_log_get_uuid (newest));
+  assert_item (model, 1, cn_call_log_get_uuid (newer));
+  assert_item (model, 2, expected_uuid (fixture, 0));
+  assert_item (model, 251, expected_uuid (fixture, 249));
+  g_assert_cmpint (cn_call_log_model_find (model, cn_call_log_get_uuid (newer)), ==, 1);
+}
+
+static void
+test_reload_other_changes (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(CnCallLogModel) model = new_model (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CnCallLog) old_one = store_test_make_log ("+15550000003", "Back Dated", "old",
+                                                      CN_OUTCOME_CONNECTED, 1000);
+
+  assert_item (model, 0, expected_uuid (fixture, 0));
+
+  /* A delete: everything is re-read. */
+  g_assert_true (cn_database_delete_call (fixture->db, expected_uuid (fixture, 10), &error));
+  g_assert_no_error (error);
+  cn_call_log_model_reload (model);
+  assert_last_change (fixture, 0, 250, 249);
+  assert_item (model, 10, expected_uuid (fixture, 11));
+
+  /* An edit (same count) still tells the list. */
+  assert_item (model, 0, expected_uuid (fixture, 0));
+  {
+    g_autoptr(CnCallLog) log = cn_database_get_call (fixture->db, expected_uuid (fixture, 5),
+                                                     &error);
+
+    cn_call_log_set_notes (log, "changed notes");
+    g_assert_true (cn_database_update_call (fixture->db, log, &error));
+    g_assert_no_error (error);
+  }
+  cn_call_log_model_reload (model);
+  assert_last_change (fixture, 0, 249, 249);
+  {
+    g_autoptr(CnCallLog) log = g_list_model_get_item (G_LIST_MODEL (model), 5);
+
+    g_assert_cmpstr (cn_call_log_get_notes (log), ==, "changed notes");
+  }
+
+  /* A log added at the bottom (an old call logged late) is not "on top". */
+  assert_item (model, 0, expected_uuid (fixture, 0));
+  g_assert_true (cn_database_insert_call (fixture->db, old_one, NULL, 0, &error));
+  g_assert_no_error (error);
+  cn_call_log_model_reload (model);
+  assert_last_change (fixture, 0, 249, 250);
+  assert_item (model, 249, cn_call_log_get_uuid (old_one));
+}
+
+static void
+test_filters (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(CnCallLogModel) model = new_model (fixture);
+  GListModel *list = G_LIST_MODEL (model);
+  g_autofree char *search = NULL;
+  gint outcome = -1;
+
+  /* Bulk rows: notes "bulk row N odd|even", outcomes in turn. */
+  cn_call_log_model_set_search (model, "odd");
+  assert_last_change (fixture, 0, 250, 125);
+  g_assert_cmpstr (cn_call_log_model_get_search (model), ==, "odd");
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 125);
+  for (guint i = 0; i < 125; i++)
+    {
+      g_autoptr(CnCallLog) log = g_list_model_get_item (list, i);
+
+      g_assert_true (g_str_has_suffix (cn_call_log_get_notes (log), "odd"));
+    }
+  assert_item (model, 0, expected_uuid (fixture, 0));  /* row 249 is odd */
+
+  /* The same search again changes nothing. */
+  cn_call_log_model_set_search (model, "odd");
+  g_assert_cmpuint (fixture->changes->len, ==, 0);
+
+  g_object_set (model, "outcome", CN_OUTCOME_BUSY, NULL);
+  assert_last_change (fixture, 0, 125, 62);
+  g_assert_cmpint (cn_call_log_model_get_outcome (model), ==, CN_OUTCOME_BUSY);
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(CnCallLog) log = g_list_model_get_item (list, i);
+
+      g_assert_cmpint (cn_call_log_get_outcome (log), ==, CN_OUTCOME_BUSY);
+    }
+
+  g_object_get (model, "search", &search, "outcome", &outcome, NULL);
+  g_assert_cmpstr (search, ==, "odd");
+  g_assert_cmpint (outcome, ==, CN_OUTCOME_BUSY);
+
+  /* Special characters are just text. */
+  cn_call_log_model_set_search (model, "\"odd*");
+  g_array_set_size (fixture->changes, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 62);
+  cn_call_log_model_set_search (model, "NEAR( odd");
+  g_array_set_size (fixture->changes, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 0);
+
+  cn_call_log_model_set_search (model, NULL);
+  cn_call_log_model_set_outcome (model, CN_OUTCOME_NONE);
+  g_array_set_size (fixture->changes, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 250);
+
+  cn_call_log_model_set_search (model, "nothing-matches-this");
+  assert_last_change (fixture, 0, 250, 0);
+  g_assert_null (g_list_model_get_item (list, 0));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/store/call-log-model/items", Fixture, GUINT_TO_POINTER (2500),
+              fixture_set_up, test_items, fixture_tear_down);
+  g_test_add ("/store/call-log-model/walks", Fixture, GUINT_TO_POINTER (2345),
+              fixture_set_up, test_walks, fixture_tear_down);
+  g_test_add ("/store/call-log-model/memory-bounded", Fixture, GUINT_TO_POINTER (10000),
+              fixture_set_up, test_memory_bounded, fixture_tear_down);
+  g_test_add ("/store/call-log-model/reload-added-on-top", Fixture, GUINT_TO_POINTER (250),
+              fixture_set_up, test_reload_added_on_top, fixture_tear_down);
+  g_test_add ("/store/call-log-model/reload-other-changes", Fixture, GUINT_TO_POINTER (250),
+              fixture_set_up, test_reload_other_changes, fixture_tear_down);
+  g_test_add ("/store/call-log-model/filters", Fixture, GUINT_TO_POINTER (250),
+              fixture_set_up, test_filters, fixture_tear_down);
+
+  return g_test_run ();
+}
