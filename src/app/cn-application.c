@@ -460,6 +460,40 @@ cn_application_activate (GApplication *application)
   restore_drafts (self);
 }
 
+typedef struct {
+  CnApplication *app;
+  char          *link;
+} LinkData;
+
+static LinkData *
+link_data_new (CnApplication *app,
+               char          *link)
+{
+  LinkData *data = g_new0 (LinkData, 1);
+
+  data->app = g_object_ref (app);
+  data->link = link;
+  return data;
+}
+
+static void
+link_data_free (LinkData *data)
+{
+  g_application_release (G_APPLICATION (data->app));
+  g_object_unref (data->app);
+  g_free (data->link);
+  g_free (data);
+}
+
+static gboolean
+on_handle_link_idle (gpointer user_data)
+{
+  LinkData *data = user_data;
+
+  cn_application_handle_link (data->app, data->link, -1);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 cn_application_open (GApplication  *application,
                      GFile        **files,
@@ -477,11 +511,15 @@ cn_application_open (GApplication  *application,
       restore_drafts (self);
     }
 
+  /* The links are handled right after this returns: a second `callnotes
+   * tel:…` waits for open() to return over D-Bus, and needs not wait for the
+   * draft to reach the disk or for the softphone to start. */
   for (int i = 0; i < n_files; i++)
     {
-      g_autofree char *link = g_file_get_uri (files[i]);
-
-      cn_application_handle_link (self, link, -1);
+      g_application_hold (application);
+      g_idle_add_full (G_PRIORITY_HIGH_IDLE, on_handle_link_idle,
+                       link_data_new (self, g_file_get_uri (files[i])),
+                       (GDestroyNotify) link_data_free);
     }
 }
 

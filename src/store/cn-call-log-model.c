@@ -35,7 +35,9 @@ struct _CnCallLogModel
   char       *search;
   CnOutcome   outcome;
 
-  guint       n_items;
+  guint       n_items;     /* what the list shows: MIN (total, limit) */
+  guint       total;       /* every row that matches */
+  guint       limit;       /* 0: no limit */
   gboolean    has_top;     /* the first row as page 0 was last read */
   CnRowKey    top;
   gint64      generation;
@@ -124,18 +126,18 @@ load_page (CnCallLogModel *self,
     {
       items = cn_database_query_page (self->database, &query,
                                       &g_array_index (previous->keys, CnRowKey, PAGE_ROWS - 1),
-                                      NULL, 0, PAGE_ROWS, self->n_items, &keys, &error);
+                                      NULL, 0, PAGE_ROWS, self->total, &keys, &error);
     }
   else if (next != NULL && next->keys->len > 0)
     {
       items = cn_database_query_page (self->database, &query, NULL,
                                       &g_array_index (next->keys, CnRowKey, 0),
-                                      0, PAGE_ROWS, self->n_items, &keys, &error);
+                                      0, PAGE_ROWS, self->total, &keys, &error);
     }
   else
     {
       items = cn_database_query_page (self->database, &query, NULL, NULL, index * PAGE_ROWS,
-                                      PAGE_ROWS, self->n_items, &keys, &error);
+                                      PAGE_ROWS, self->total, &keys, &error);
     }
 
   if (items == NULL)
@@ -184,7 +186,8 @@ static void
 take_probe (CnCallLogModel    *self,
             const CnListProbe *result)
 {
-  self->n_items = result->count;
+  self->total = result->count;
+  self->n_items = self->limit > 0 ? MIN (self->total, self->limit) : self->total;
   self->has_top = FALSE;      /* learnt again when page 0 is read */
   self->generation = result->generation;
 }
@@ -445,6 +448,7 @@ cn_call_log_model_reload (CnCallLogModel *self)
 {
   CnListProbe result;
   guint old_n_items;
+  guint old_total;
   guint added;
 
   g_return_if_fail (CN_IS_CALL_LOG_MODEL (self));
@@ -453,12 +457,13 @@ cn_call_log_model_reload (CnCallLogModel *self)
     return;
 
   old_n_items = self->n_items;
+  old_total = self->total;
 
   /* No log was edited or removed since the last load (the generation would
    * have moved), so only inserts happened. When all the new rows sort in
    * front of the old first row, the old rows are unchanged, just lower. */
   if (!self->has_top || result.generation != self->generation ||
-      result.count < old_n_items || result.n_before_old_top != result.count - old_n_items)
+      result.count < old_total || result.n_before_old_top != result.count - old_total)
     {
       if (old_n_items == 0 && result.count == 0)
         {
@@ -474,14 +479,60 @@ cn_call_log_model_reload (CnCallLogModel *self)
       return;
     }
 
-  added = result.count - old_n_items;
+  added = result.count - old_total;
   if (added == 0)
     return;
 
+  /* The rows on screen stay on screen: the limit moves down with them. */
+  if (self->limit > 0)
+    self->limit += added;
+
   drop_pages (self);
   take_probe (self, &result);
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, added);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, self->n_items - old_n_items);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+void
+cn_call_log_model_set_limit (CnCallLogModel *self,
+                             guint           limit)
+{
+  guint old_n_items;
+
+  g_return_if_fail (CN_IS_CALL_LOG_MODEL (self));
+
+  if (self->limit == limit)
+    return;
+
+  old_n_items = self->n_items;
+  self->limit = limit;
+  self->n_items = limit > 0 ? MIN (self->total, limit) : self->total;
+
+  if (self->n_items > old_n_items)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n_items, 0,
+                                self->n_items - old_n_items);
+  else if (self->n_items < old_n_items)
+    g_list_model_items_changed (G_LIST_MODEL (self), self->n_items,
+                                old_n_items - self->n_items, 0);
+
+  if (self->n_items != old_n_items)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+guint
+cn_call_log_model_get_limit (CnCallLogModel *self)
+{
+  g_return_val_if_fail (CN_IS_CALL_LOG_MODEL (self), 0);
+
+  return self->limit;
+}
+
+guint
+cn_call_log_model_get_total (CnCallLogModel *self)
+{
+  g_return_val_if_fail (CN_IS_CALL_LOG_MODEL (self), 0);
+
+  return self->total;
 }
 
 gint

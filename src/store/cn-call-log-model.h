@@ -35,6 +35,17 @@ CnOutcome       cn_call_log_model_get_outcome (CnCallLogModel *self);
  * keeps its scroll position; otherwise one items-changed for everything. */
 void            cn_call_log_model_reload      (CnCallLogModel *self);
 
+/* Shows at most @limit rows (0: all). The total can be a million rows, and
+ * a list widget spends memory per row it is told about, so the history shows
+ * a window that grows as the person scrolls (cn_call_log_model_set_limit with
+ * a larger value appends rows). Rows added at the top by reload() raise the
+ * limit by as many, so no row on screen disappears. */
+void            cn_call_log_model_set_limit   (CnCallLogModel *self,
+                                               guint           limit);
+guint           cn_call_log_model_get_limit   (CnCallLogModel *self);
+/* Every row that matches the search and filter, shown or not. */
+guint           cn_call_log_model_get_total   (CnCallLogModel *self);
+
 /* Position of the log with @uuid, or -1 (only looks in cached pages and the
  * first page; for tests and for selecting a just-saved log). */
 gint            cn_call_log_model_find        (CnCallLogModel *self,

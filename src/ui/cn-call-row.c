@@ -21,6 +21,8 @@ struct _CnCallRow
   GtkLabel  *time_label;
   GtkLabel  *subtitle_label;
   GtkLabel  *notes_label;
+  GtkMenuButton *menu_button;
+  GMenuModel *row_menu;
 
   CnCallLog *log;
   const char *outcome_class;
@@ -74,6 +76,8 @@ cn_call_row_class_init (CnCallRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnCallRow, time_label);
   gtk_widget_class_bind_template_child (widget_class, CnCallRow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, CnCallRow, notes_label);
+  gtk_widget_class_bind_template_child (widget_class, CnCallRow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, CnCallRow, row_menu);
 
   gtk_widget_class_install_action (widget_class, "row.call-again", NULL, on_row_action);
   gtk_widget_class_install_action (widget_class, "row.edit", NULL, on_row_action);
@@ -83,10 +87,22 @@ cn_call_row_class_init (CnCallRowClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
+/* The menu is built when it is first opened: a popover per row would cost
+ * far more memory than the row itself, for the ~200 rows a list creates. */
+static void
+on_create_popup (GtkMenuButton *button,
+                 gpointer       user_data)
+{
+  CnCallRow *self = user_data;
+
+  gtk_menu_button_set_menu_model (button, self->row_menu);
+}
+
 static void
 cn_call_row_init (CnCallRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_menu_button_set_create_popup_func (self->menu_button, on_create_popup, self, NULL);
 }
 
 GtkWidget *

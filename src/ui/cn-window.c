@@ -15,6 +15,10 @@
  * line); one PRAGMA, well under a millisecond. */
 #define WATCH_INTERVAL_MS 500
 
+/* Rows the list knows about at first, and how many more it asks for when the
+ * view nears the bottom (GTK's list keeps a little memory per row). */
+#define ROWS_STEP 500
+
 struct _CnWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -27,6 +31,7 @@ struct _CnWindow
   GtkDropDown          *outcome_dropdown;
   GtkStack             *stack;
   GtkListView          *list_view;
+  GtkScrolledWindow    *scrolled_window;
 
   CnDatabase           *database;
   CnCallLogModel       *model;
@@ -112,11 +117,27 @@ on_activate (CnWindow *self,
                                 cn_call_log_get_uuid (log));
 }
 
+static void
+on_scrolled (CnWindow      *self,
+             GtkAdjustment *adjustment)
+{
+  double value = gtk_adjustment_get_value (adjustment);
+  double page = gtk_adjustment_get_page_size (adjustment);
+  double upper = gtk_adjustment_get_upper (adjustment);
+  guint limit = cn_call_log_model_get_limit (self->model);
+
+  /* Within three screens of the end: show the next rows. */
+  if (value + 4 * page >= upper &&
+      limit < cn_call_log_model_get_total (self->model))
+    cn_call_log_model_set_limit (self->model, limit + ROWS_STEP);
+}
+
 /* ---- search and filter ----------------------------------------------------- */
 
 static void
 on_search_changed (CnWindow *self)
 {
+  cn_call_log_model_set_limit (self->model, ROWS_STEP);
   cn_call_log_model_set_search (self->model, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   update_stack (self);
 }
@@ -307,6 +328,7 @@ cn_window_class_init (CnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnWindow, outcome_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CnWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, CnWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, CnWindow, scrolled_window);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, on_search_action);
   gtk_widget_class_install_action (widget_class, "win.call-again", "s", on_call_again_action);
@@ -352,6 +374,7 @@ cn_window_new (GtkApplication *application,
   self = g_object_new (CN_TYPE_WINDOW, "application", application, NULL);
   self->database = g_object_ref (database);
   self->model = cn_call_log_model_new (database);
+  cn_call_log_model_set_limit (self->model, ROWS_STEP);
 
   outcome = g_settings_get_enum (self->settings, "history-outcome-filter");
   cn_call_log_model_set_outcome (self->model, outcome);
@@ -373,6 +396,8 @@ cn_window_new (GtkApplication *application,
 
   g_signal_connect_object (self->list_view, "activate", G_CALLBACK (on_activate), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scrolled_window),
+                           "value-changed", G_CALLBACK (on_scrolled), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (on_search_changed),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->outcome_dropdown, "notify::selected",
