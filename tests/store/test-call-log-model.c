@@ -219,6 +219,46 @@ on_notify_count (GObject    *object,
   (*count)++;
 }
 
+/* The history shows a window of rows that grows as the person scrolls. */
+static void
+test_limit (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(CnCallLogModel) model = new_model (fixture);
+  g_autoptr(CnCallLog) newer = store_test_make_log ("+15550000009", "On Top", "new",
+                                                    CN_OUTCOME_VOICEMAIL, 2000000);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 250);
+
+  cn_call_log_model_set_limit (model, 100);
+  assert_last_change (fixture, 100, 150, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 100);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 250);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 100));
+  assert_item (model, 99, expected_uuid (fixture, 99));
+
+  /* Scrolling near the end shows the next rows, appended. */
+  cn_call_log_model_set_limit (model, 200);
+  assert_last_change (fixture, 100, 0, 100);
+  assert_item (model, 199, expected_uuid (fixture, 199));
+
+  /* A save on top: the rows on screen stay, one more row is shown. */
+  g_assert_true (cn_database_insert_call (fixture->db, newer, NULL, 0, &error));
+  g_assert_no_error (error);
+  cn_call_log_model_reload (model);
+  assert_last_change (fixture, 0, 0, 1);
+  g_assert_cmpuint (cn_call_log_model_get_limit (model), ==, 201);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 201);
+  assert_item (model, 0, cn_call_log_get_uuid (newer));
+  assert_item (model, 200, expected_uuid (fixture, 199));
+
+  /* Past the total: everything, and no more. */
+  cn_call_log_model_set_limit (model, 5000);
+  assert_last_change (fixture, 201, 0, 50);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 251);
+}
+
 static void
 test_reload_added_on_top (Fixture       *fixture,
                           gconstpointer  data)
@@ -375,6 +415,8 @@ main (int   argc,
               fixture_set_up, test_walks, fixture_tear_down);
   g_test_add ("/store/call-log-model/memory-bounded", Fixture, GUINT_TO_POINTER (10000),
               fixture_set_up, test_memory_bounded, fixture_tear_down);
+  g_test_add ("/store/call-log-model/limit", Fixture, GUINT_TO_POINTER (250),
+              fixture_set_up, test_limit, fixture_tear_down);
   g_test_add ("/store/call-log-model/reload-added-on-top", Fixture, GUINT_TO_POINTER (250),
               fixture_set_up, test_reload_added_on_top, fixture_tear_down);
   g_test_add ("/store/call-log-model/reload-other-changes", Fixture, GUINT_TO_POINTER (250),
