@@ -143,29 +143,78 @@ restore_drafts (CnApplication *self)
 
 /* ---- links ---------------------------------------------------------------- */
 
+/* Work for later that keeps the app alive until it ran. */
+typedef void (*LaterFunc) (CnApplication *self,
+                           gpointer       data);
+
 typedef struct {
-  CnApplication *app;
-  CnDraft       *draft;
-  char          *dial_problem;
+  CnApplication  *app;
+  LaterFunc       func;
+  gpointer        data;
+  GDestroyNotify  free_data;
+} Later;
+
+static void
+later_free (Later *later)
+{
+  g_application_release (G_APPLICATION (later->app));
+  g_object_unref (later->app);
+  if (later->free_data != NULL)
+    later->free_data (later->data);
+  g_free (later);
+}
+
+static gboolean
+on_later (gpointer user_data)
+{
+  Later *later = user_data;
+
+  later->func (later->app, later->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_later (CnApplication  *self,
+           guint           delay_ms,
+           LaterFunc       func,
+           gpointer        data,
+           GDestroyNotify  free_data)
+{
+  Later *later = g_new0 (Later, 1);
+
+  later->app = g_object_ref (self);
+  later->func = func;
+  later->data = data;
+  later->free_data = free_data;
+
+  g_application_hold (G_APPLICATION (self));
+  if (delay_ms == 0)
+    g_idle_add_full (G_PRIORITY_HIGH_IDLE, on_later, later, (GDestroyNotify) later_free);
+  else
+    g_timeout_add_full (G_PRIORITY_DEFAULT, delay_ms, on_later, later,
+                        (GDestroyNotify) later_free);
+}
+
+typedef struct {
+  CnDraft *draft;
+  char    *dial_problem;
 } PendingLogger;
 
 static void
 pending_logger_free (PendingLogger *pending)
 {
-  g_application_release (G_APPLICATION (pending->app));
-  g_object_unref (pending->app);
   cn_draft_free (pending->draft);
   g_free (pending->dial_problem);
   g_free (pending);
 }
 
-static gboolean
-on_dial_delay_done (gpointer user_data)
+static void
+show_pending_logger (CnApplication *self,
+                     gpointer       data)
 {
-  PendingLogger *pending = user_data;
+  PendingLogger *pending = data;
 
-  open_logger (pending->app, pending->draft, pending->dial_problem);
-  return G_SOURCE_REMOVE;
+  open_logger (self, pending->draft, pending->dial_problem);
 }
 
 void
@@ -206,7 +255,6 @@ cn_application_handle_link (CnApplication *self,
   cn_call_log_set_contact_name (log, uri->contact_name);
 
   pending = g_new0 (PendingLogger, 1);
-  pending->app = g_object_ref (self);
   pending->draft = cn_draft_new (log);
   pending->draft->dialed_at = now_seconds ();
 
@@ -228,9 +276,7 @@ cn_application_handle_link (CnApplication *self,
   /* When nothing dialed there is no call to wait for. */
   delay = dialed_with != NULL ? g_settings_get_uint (self->settings, "dial-delay-ms") : 0;
 
-  g_application_hold (G_APPLICATION (self));
-  g_timeout_add_full (G_PRIORITY_DEFAULT, delay, on_dial_delay_done, pending,
-                      (GDestroyNotify) pending_logger_free);
+  run_later (self, delay, show_pending_logger, pending, (GDestroyNotify) pending_logger_free);
 }
 
 /* ---- actions -------------------------------------------------------------- */
@@ -460,38 +506,11 @@ cn_application_activate (GApplication *application)
   restore_drafts (self);
 }
 
-typedef struct {
-  CnApplication *app;
-  char          *link;
-} LinkData;
-
-static LinkData *
-link_data_new (CnApplication *app,
-               char          *link)
-{
-  LinkData *data = g_new0 (LinkData, 1);
-
-  data->app = g_object_ref (app);
-  data->link = link;
-  return data;
-}
-
 static void
-link_data_free (LinkData *data)
+handle_link_later (CnApplication *self,
+                   gpointer       link)
 {
-  g_application_release (G_APPLICATION (data->app));
-  g_object_unref (data->app);
-  g_free (data->link);
-  g_free (data);
-}
-
-static gboolean
-on_handle_link_idle (gpointer user_data)
-{
-  LinkData *data = user_data;
-
-  cn_application_handle_link (data->app, data->link, -1);
-  return G_SOURCE_REMOVE;
+  cn_application_handle_link (self, link, -1);
 }
 
 static void
@@ -515,12 +534,7 @@ cn_application_open (GApplication  *application,
    * tel:…` waits for open() to return over D-Bus, and needs not wait for the
    * draft to reach the disk or for the softphone to start. */
   for (int i = 0; i < n_files; i++)
-    {
-      g_application_hold (application);
-      g_idle_add_full (G_PRIORITY_HIGH_IDLE, on_handle_link_idle,
-                       link_data_new (self, g_file_get_uri (files[i])),
-                       (GDestroyNotify) link_data_free);
-    }
+    run_later (self, 0, handle_link_later, g_file_get_uri (files[i]), g_free);
 }
 
 static void

@@ -170,11 +170,13 @@ cn_call_row_set_log (CnCallRow *self,
     {
       g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (cn_call_log_get_follow_up (log));
       g_autoptr(GDateTime) local = g_date_time_to_local (utc);
-      g_autofree char *follow = g_date_time_format (local, "%e %b %H:%M");
+      /* Translators: date and time of a follow-up in the history, see
+       * g_date_time_format(); e.g. "23 Nov 09:00" */
+      g_autofree char *follow = g_date_time_format (local, _("%-d %b %H:%M"));
 
+      g_string_append (subtitle, " · ");
       /* Translators: %s is a date and time such as "23 Nov 09:00" */
-      g_string_append_printf (subtitle, " · ");
-      g_string_append_printf (subtitle, _("Follow up %s"), g_strstrip (follow));
+      g_string_append_printf (subtitle, _("Follow up %s"), follow);
     }
   gtk_label_set_text (self->subtitle_label, subtitle->str);
   g_string_free (subtitle, TRUE);

@@ -166,7 +166,9 @@ static void
 update_date_label (CnLogDialog *self)
 {
   g_autoptr(GDateTime) day = gtk_calendar_get_date (self->calendar);
-  g_autofree char *label = g_date_time_format (day, "%a, %e %b %Y");
+  /* Translators: the follow-up date on its button, see g_date_time_format();
+   * e.g. "Mon, 23 Nov 2026" */
+  g_autofree char *label = g_date_time_format (day, _("%a, %-d %b %Y"));
   g_autoptr(GDateTime) local = get_follow_up_local (self);
   g_autofree char *zone = local != NULL ? g_date_time_format (local, "%Z") : NULL;
   g_autofree char *subtitle = NULL;
@@ -317,7 +319,7 @@ on_draft_written (GObject      *source,
       g_message ("Could not keep the draft: %s", error->message);
       if (!self->disposed && !self->saving)
         {
-          g_autofree char *message = g_strdup_printf (_("Your typing is not being kept: %s"),
+          g_autofree char *message = g_strdup_printf (_("Your changes could not be kept as a draft: %s"),
                                                       error->message);
 
           gtk_label_set_text (self->error_label, message);
@@ -640,7 +642,7 @@ on_save_action (GtkWidget  *widget,
   if (*duration_text != '\0' && !cn_parse_duration (duration_text, &seconds))
     {
       gtk_label_set_text (self->error_label,
-                          _("The duration is not understood. Write it as 2:15 or 2m 15s."));
+                          _("Enter the duration as minutes and seconds, for example 2:15."));
       gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
       gtk_widget_grab_focus (GTK_WIDGET (self->duration_row));
       return;
