@@ -635,6 +635,166 @@ test_save_failure_keeps_dialog (void)
   }
 }
 
+/* ---- the history window ---------------------------------------------------- */
+
+static gint64 cli_logged_at;
+
+static char *
+cli_log (Fixture    *f,
+         const char *phone,
+         const char *outcome,
+         const char *notes)
+{
+  const char *argv[] = { g_getenv ("CALLNOTES_BIN"), "log", "--phone", phone, "--outcome", outcome,
+                         "--notes", notes, NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_nonnull (argv[0]);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+                               &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+static GListModel *
+history_model (Fixture *f)
+{
+  return G_LIST_MODEL (cn_window_get_model (cn_application_get_main_window (f->app)));
+}
+
+static gboolean
+step_cli_logs_while_open (Fixture *f)
+{
+  gtk_window_present (GTK_WINDOW (cn_application_get_main_window (f->app)));
+  g_assert_cmpuint (g_list_model_get_n_items (history_model (f)), ==, 0);
+
+  f->uuid = cli_log (f, "+15557770001", "busy", "From the command line");
+  cli_logged_at = g_get_monotonic_time ();
+  return TRUE;
+}
+
+static gboolean
+step_window_shows_cli_log (Fixture *f)
+{
+  g_autoptr(CnCallLog) first = NULL;
+  gint64 elapsed;
+
+  if (g_list_model_get_n_items (history_model (f)) != 1)
+    return FALSE;
+
+  elapsed = g_get_monotonic_time () - cli_logged_at;
+  g_printerr ("# the open window showed the command line's log after %.0f ms\n",
+                  elapsed / 1000.0);
+  g_assert_cmpint (elapsed, <, G_USEC_PER_SEC + G_USEC_PER_SEC / 2);
+  first = g_list_model_get_item (history_model (f), 0);
+  g_assert_cmpstr (cn_call_log_get_uuid (first), ==, f->uuid);
+  return TRUE;
+}
+
+static gboolean
+step_delete_then_undo (Fixture *f)
+{
+  CnWindow *window = cn_application_get_main_window (f->app);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete", "s", f->uuid));
+  g_assert_cmpuint (g_list_model_get_n_items (history_model (f)), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo-delete", "s",
+                                             f->uuid));
+  g_assert_cmpuint (g_list_model_get_n_items (history_model (f)), ==, 1);
+  return TRUE;
+}
+
+static gboolean
+step_two_keys_log_a_call (Fixture *f)
+{
+  gtk_widget_activate_action (GTK_WIDGET (cn_application_get_main_window (f->app)), "app.dial",
+                              "s", "tel:+15557770002");
+  return TRUE;
+}
+
+static gboolean
+step_press_1_then_ctrl_enter (Fixture *f)
+{
+  f->dialog = find_logger (f);
+  if (f->dialog == NULL)
+    return FALSE;
+
+  g_object_add_weak_pointer (G_OBJECT (f->dialog), (gpointer *) &f->dialog);
+  press_keys (GTK_WIDGET (f->dialog), "1", NULL);
+  press_keys (GTK_WIDGET (f->dialog), "ctrl+Return", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_two_rows (Fixture *f)
+{
+  g_autoptr(CnCallLog) first = NULL;
+
+  if (f->dialog != NULL || g_list_model_get_n_items (history_model (f)) != 2)
+    return FALSE;
+
+  first = g_list_model_get_item (history_model (f), 0);
+  g_assert_cmpstr (cn_call_log_get_phone (first), ==, "+15557770002");
+  g_assert_cmpint (cn_call_log_get_outcome (first), ==, CN_OUTCOME_CONNECTED);
+  return TRUE;
+}
+
+static gboolean
+step_search_with_ctrl_f (Fixture *f)
+{
+  CnWindow *window = cn_application_get_main_window (f->app);
+
+  press_keys (GTK_WIDGET (window), "ctrl+f", "type:command", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_search_finds_one (Fixture *f)
+{
+  CnCallLogModel *model = cn_window_get_model (cn_application_get_main_window (f->app));
+  g_autoptr(CnCallLog) only = NULL;
+
+  if (g_strcmp0 (cn_call_log_model_get_search (model), "command") != 0)
+    return FALSE;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+  only = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_cmpstr (cn_call_log_get_notes (only), ==, "From the command line");
+  return TRUE;
+}
+
+static const StepFunc history_steps[] = {
+  step_cli_logs_while_open,
+  step_window_shows_cli_log,
+  step_delete_then_undo,
+  step_two_keys_log_a_call,
+  step_press_1_then_ctrl_enter,
+  step_two_rows,
+  step_search_with_ctrl_f,
+  step_search_finds_one,
+  NULL
+};
+
+static void
+test_history_window (void)
+{
+  Fixture *f;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 90 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  f = fixture_new ();
+  run_app (f, history_steps, NULL);
+  g_assert_cmpuint (f->step, ==, G_N_ELEMENTS (history_steps) - 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -651,6 +811,7 @@ main (int   argc,
   g_test_add_func ("/ui/malformed-link", test_malformed_link);
   g_test_add_func ("/ui/draft-reopens-after-crash", test_draft_reopens);
   g_test_add_func ("/ui/save-failure-keeps-dialog", test_save_failure_keeps_dialog);
+  g_test_add_func ("/ui/history-window", test_history_window);
 
   return g_test_run ();
 }
