@@ -9,12 +9,19 @@
  * bind/step/reset sequence or a transaction.
  *
  * Start-up checks: a file is moved aside (never written) when its header is
- * not SQLite's, it is shorter than its header says, SQLite calls it corrupt,
- * it is a foreign database (user_version 0 with tables in it) or our tables
- * for its user_version are missing. PRAGMA quick_check is NOT run at open: it
- * reads every page, which takes seconds on a large log (see
- * tests/bench/bench-history-store.c, which measures it); corruption found
- * later is reported as CN_DATABASE_ERROR_CORRUPT by the call that meets it.
+ * not SQLite's, SQLite calls it corrupt or not a database (which includes a
+ * file shorter than its header says), it is a foreign database (user_version
+ * 0 with tables in it) or our tables for its user_version are missing.
+ * PRAGMA quick_check is NOT run at open: it reads every page, which takes
+ * seconds on a large log (see tests/bench/bench-history-store.c, which
+ * measures it); corruption found later is reported as
+ * CN_DATABASE_ERROR_CORRUPT by the call that meets it.
+ *
+ * Processes: the app and any number of `callnotes log` may open one file at
+ * the same moment, also before it exists. Opening (look at the file, create
+ * it, set WAL, migrate, maybe move it aside) is serialised between them by
+ * an flock() on "<path>.lock", held only until the connection is ready;
+ * after that SQLite's own locks and busy timeout do the work.
  */
 #define G_LOG_DOMAIN "cn-database"
 
@@ -23,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +42,9 @@
 #include "cn-database-private.h"
 
 #define BUSY_TIMEOUT_MS        5000
+/* How long open waits for another process to finish opening (creating or
+ * migrating) the same file. */
+#define OPEN_LOCK_TIMEOUT_MS   10000
 /* A page deeper than this is read from whichever end of the list is nearer. */
 #define REVERSE_SCAN_THRESHOLD 2000
 /* Bounds on what a person's search may make us do. */
@@ -947,25 +958,21 @@ query_page_locked (CnDatabase       *self,
 typedef enum {
   FILE_FRESH,       /* missing or empty */
   FILE_SQLITE,      /* looks like an SQLite file */
-  FILE_DAMAGED,     /* not SQLite, or visibly truncated */
+  FILE_DAMAGED,     /* not an SQLite file */
 } FileState;
 
-static guint32
-read_be32 (const guint8 *p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
-}
-
-static gboolean
-file_is_nonempty (const char *path)
-{
-  GStatBuf st;
-
-  return g_stat (path, &st) == 0 && st.st_size > 0;
-}
-
-/* Looks at the 100-byte header without SQLite, so a foreign file is judged
- * before anything could write to it. */
+/* Looks at the 100-byte header without SQLite, so a file that is not
+ * SQLite's is judged before anything could write to it.
+ *
+ * Only the bytes that never change once SQLite has written the first page
+ * are judged here, as this read takes no lock: another process may be
+ * checkpointing at this very moment, and then the page count in the header
+ * (offset 28) is ahead of the file's size until the checkpoint ends, after
+ * which the WAL may be gone. Whether the file is shorter than its header
+ * says is left to SQLite, which checks it under its locks, counting the
+ * pages in the WAL and ignoring the count when it is stale (its
+ * "version-valid-for" number at 92 differs from the change counter at 24),
+ * and reports SQLITE_CORRUPT. */
 static gboolean
 inspect_file (const char  *path,
               FileState   *state,
@@ -975,8 +982,6 @@ inspect_file (const char  *path,
   guint8 header[100];
   struct stat st;
   guint32 page_size;
-  guint32 n_pages;
-  g_autofree char *wal_path = NULL;
   int fd;
   gssize n_read;
 
@@ -1051,21 +1056,6 @@ inspect_file (const char  *path,
       header[21] != 64 || header[22] != 32 || header[23] != 32)
     {
       *reason = g_strdup ("invalid SQLite header");
-      return TRUE;
-    }
-
-  /* The size in the header is valid when the "version-valid-for" number
-   * matches the change counter. A WAL may legitimately hold pages past the
-   * end of the main file (a checkpoint cut short), so only check without one. */
-  n_pages = read_be32 (header + 28);
-  wal_path = g_strconcat (path, "-wal", NULL);
-  if (n_pages > 0 && read_be32 (header + 24) == read_be32 (header + 92) &&
-      !file_is_nonempty (wal_path) &&
-      (guint64) st.st_size < (guint64) n_pages * page_size)
-    {
-      *reason = g_strdup_printf ("truncated: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                                 " bytes", (guint64) st.st_size,
-                                 (guint64) n_pages * page_size);
       return TRUE;
     }
 
@@ -1304,22 +1294,56 @@ migrate (CnDatabase  *self,
   return TRUE;
 }
 
+/* Steps "PRAGMA journal_mode = WAL" until it answers. Changing the mode
+ * upgrades the statement's read transaction to a write one, and SQLite
+ * returns SQLITE_BUSY at once there instead of calling the busy handler
+ * (waiting with a read lock held could deadlock). So retry, with the read
+ * lock dropped in between, for as long as the busy timeout. Returns the
+ * statement positioned on its row, or NULL with the SQLite code in @rc_out. */
+static sqlite3_stmt *
+step_journal_mode_wal (sqlite3 *db,
+                       int     *rc_out)
+{
+  gint64 deadline = g_get_monotonic_time () + BUSY_TIMEOUT_MS * G_GINT64_CONSTANT (1000);
+  gulong delay_us = 500;
+
+  for (;;)
+    {
+      sqlite3_stmt *stmt = NULL;
+      int rc = sqlite3_prepare_v2 (db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
+
+      if (rc == SQLITE_OK)
+        rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        return stmt;
+
+      if ((rc & 0xff) != SQLITE_BUSY || g_get_monotonic_time () >= deadline)
+        {
+          /* Finalising leaves the message on the connection for the caller. */
+          *rc_out = rc;
+          sqlite3_finalize (stmt);
+          return NULL;
+        }
+
+      sqlite3_finalize (stmt);
+      g_usleep (delay_us);
+      delay_us = MIN (delay_us * 2, 20 * 1000);
+    }
+}
+
 static gboolean
 set_pragmas (CnDatabase  *self,
              GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt;
   const char *mode;
   gboolean is_wal;
-  int rc;
+  int rc = SQLITE_OK;
 
-  rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
+  stmt = step_journal_mode_wal (self->db, &rc);
+  if (stmt == NULL)
     {
       set_sqlite_error (error, self->db, rc, OP_OPEN, self->path);
-      sqlite3_finalize (stmt);
       return FALSE;
     }
 
@@ -1367,9 +1391,6 @@ open_database (const char  *path,
   gint64 user_version = 0;
   int flags;
   int rc;
-
-  if (!read_only && !ensure_folder (path, error))
-    return NULL;
 
   if (!inspect_file (path, &file_state, &reason, error))
     return NULL;
@@ -1495,6 +1516,112 @@ damaged:
   }
 }
 
+/* Takes the lock that serialises opening @path between processes, waiting
+ * up to OPEN_LOCK_TIMEOUT_MS. An flock() on a file of its own: SQLite's
+ * locks on the database cannot cover this, as the file may not exist yet,
+ * may be replaced by a fresh one, and is judged before SQLite touches it.
+ * flock() locks belong to the open file, so threads of one process exclude
+ * each other too, and the lock goes away with a process that dies.
+ * @fd_out gets the descriptor to give to unlock_open(), or -1 when the lock
+ * cannot be had at all; opening then goes on without it. That is a folder
+ * we cannot write (nothing can be created or moved aside there anyway) or a
+ * file system without flock() (SQLite's own locks still keep the data
+ * safe; only the wait is lost). */
+static gboolean
+lock_open (const char  *path,
+           int         *fd_out,
+           GError     **error)
+{
+  g_autofree char *lock_path = g_strconcat (path, ".lock", NULL);
+  gint64 deadline = 0;
+  gulong delay_us = 1000;
+  int fd;
+
+  *fd_out = -1;
+
+  fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS))
+    fd = g_open (lock_path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == EACCES || saved_errno == EPERM || saved_errno == EROFS ||
+          saved_errno == ENOENT)
+        {
+          g_debug ("Opening %s without the open lock: %s", path, g_strerror (saved_errno));
+          return TRUE;
+        }
+      set_errno_error (error, saved_errno, path, "lock");
+      return FALSE;
+    }
+
+  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == EINTR)
+        continue;
+
+      if (saved_errno != EWOULDBLOCK)
+        {
+          g_debug ("Opening %s without the open lock: %s", path, g_strerror (saved_errno));
+          close (fd);
+          return TRUE;
+        }
+
+      if (deadline == 0)
+        {
+          deadline = g_get_monotonic_time () + OPEN_LOCK_TIMEOUT_MS * G_GINT64_CONSTANT (1000);
+        }
+      else if (g_get_monotonic_time () >= deadline)
+        {
+          close (fd);
+          g_set_error_literal (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_OPEN,
+                               _("The call log database is busy (another Callnotes is writing "
+                                 "to it); please try again."));
+          return FALSE;
+        }
+
+      g_usleep (delay_us);
+      delay_us = MIN (delay_us * 2, 20 * 1000);
+    }
+
+  *fd_out = fd;
+  return TRUE;
+}
+
+static void
+unlock_open (int fd)
+{
+  /* Closing the only descriptor of the open file releases its lock. The
+   * lock file stays: removing it would let two processes lock two files. */
+  if (fd >= 0)
+    close (fd);
+}
+
+/* The whole of opening, with the folder made and the open lock held. */
+static CnDatabase *
+open_serialised (const char  *path,
+                 guint        version,
+                 gboolean     read_only,
+                 GError     **error)
+{
+  CnDatabase *self;
+  int lock_fd = -1;
+
+  if (!read_only && !ensure_folder (path, error))
+    return NULL;
+
+  if (!lock_open (path, &lock_fd, error))
+    return NULL;
+
+  self = open_database (path, version, read_only, TRUE, error);
+  unlock_open (lock_fd);
+
+  return self;
+}
+
 /* GObject */
 
 static void
@@ -1560,7 +1687,7 @@ cn_database_open (const char  *path,
   g_return_val_if_fail (path != NULL && *path != '\0', NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return open_database (path, CN_DATABASE_SCHEMA_VERSION, FALSE, TRUE, error);
+  return open_serialised (path, CN_DATABASE_SCHEMA_VERSION, FALSE, error);
 }
 
 CnDatabase *
@@ -1573,7 +1700,7 @@ cn_database_open_full (const char  *path,
   g_return_val_if_fail (version <= CN_DATABASE_SCHEMA_VERSION, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return open_database (path, version, read_only, TRUE, error);
+  return open_serialised (path, version, read_only, error);
 }
 
 sqlite3 *

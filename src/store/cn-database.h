@@ -41,6 +41,9 @@ char       *cn_database_get_default_path (void);
  * it is renamed to "<path>.corrupt-<YYYYmmdd-HHMMSS>" (with its -wal/-shm) and a
  * fresh database is created; cn_database_get_moved_aside_path() then says where
  * it went. A database from a newer version fails with TOO_NEW and is left alone.
+ * Opening is serialised across processes with an advisory lock on
+ * "<path>.lock" (the app and the command line may create the same new file at
+ * once); a second opener waits up to 10 s while the first migrates.
  * The connection may be used from any thread; calls are serialised inside. */
 CnDatabase *cn_database_open             (const char  *path,
                                           GError     **error);
