@@ -106,6 +106,14 @@ open_logger (CnApplication *self,
   const char *uuid = cn_call_log_get_uuid (draft->log);
   CnLogDialog *dialog = g_hash_table_lookup (self->loggers, uuid);
 
+  /* A closed logger may outlive its window for a moment (a draft write still
+   * holds it): it is gone for the app. */
+  if (dialog != NULL && gtk_window_get_application (GTK_WINDOW (dialog)) == NULL)
+    {
+      g_hash_table_remove (self->loggers, uuid);
+      dialog = NULL;
+    }
+
   if (dialog == NULL)
     {
       dialog = cn_log_dialog_new (GTK_APPLICATION (self), self->database, draft);
@@ -541,6 +549,21 @@ static void
 cn_application_shutdown (GApplication *application)
 {
   CnApplication *self = CN_APPLICATION (application);
+
+  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  gboolean saving;
+
+  /* A save waiting on a busy database finishes before the process ends (its
+   * worker thread would die with it). */
+  do
+    {
+      saving = FALSE;
+      for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+        saving = saving || (CN_IS_LOG_DIALOG (l->data) && cn_log_dialog_is_saving (l->data));
+      if (saving && !g_main_context_iteration (NULL, FALSE))
+        g_usleep (10000);
+    }
+  while (saving && g_get_monotonic_time () < deadline);
 
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
     if (CN_IS_LOG_DIALOG (l->data))

@@ -281,7 +281,7 @@ verb_log (int    argc,
     { "outcome", 0, 0, G_OPTION_ARG_FILENAME, &outcome_text,
       N_("connected, voicemail, no_answer or busy"), N_("OUTCOME") },
     { "contact-id", 0, 0, G_OPTION_ARG_FILENAME, &contact_id, N_("The contact’s ID in your CRM"), N_("ID") },
-    { "contact-name", 0, 0, G_OPTION_ARG_FILENAME, &contact_name, N_("The contact's name"),
+    { "contact-name", 0, 0, G_OPTION_ARG_FILENAME, &contact_name, N_("The contact’s name"),
       N_("NAME") },
     { "notes", 0, 0, G_OPTION_ARG_FILENAME, &notes, N_("Notes about the call"), N_("TEXT") },
     { "duration", 0, 0, G_OPTION_ARG_FILENAME, &duration_text,
@@ -448,6 +448,18 @@ format_local (gint64 unix_seconds)
   return local != NULL ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup ("?");
 }
 
+/* Pads @text to @width characters (not bytes: "Keine Antwort", "Müller"). */
+static char *
+pad (const char *text,
+     int         width,
+     gboolean    right_align)
+{
+  glong length = g_utf8_strlen (text, -1);
+  g_autofree char *spaces = length < width ? g_strnfill (width - length, ' ') : g_strdup ("");
+
+  return right_align ? g_strconcat (spaces, text, NULL) : g_strconcat (text, spaces, NULL);
+}
+
 /* ---- list --------------------------------------------------------------- */
 
 static int
@@ -527,15 +539,27 @@ verb_list (int    argc,
       g_autofree char *summary = cn_call_log_dup_notes_summary (log);
       g_autofree char *short_uuid = g_strndup (cn_call_log_get_uuid (log), 8);
 
-      g_print ("%s  %s  %-10s  %-24s  %6s  %s\n", short_uuid, when,
-               cn_outcome_get_label (cn_call_log_get_outcome (log)),
-               cn_call_log_get_display_name (log), duration, summary);
+      g_autofree char *outcome = pad (cn_outcome_get_label (cn_call_log_get_outcome (log)), 13,
+                                      FALSE);
+      g_autofree char *who = pad (cn_call_log_get_display_name (log), 24, FALSE);
+      g_autofree char *length = pad (duration, 10, TRUE);
+
+      g_print ("%s  %s  %s  %s  %s  %s\n", short_uuid, when, outcome, who, length, summary);
     }
 
   return CN_EXIT_OK;
 }
 
 /* ---- show --------------------------------------------------------------- */
+
+static void
+print_field (const char *label,
+             const char *value)
+{
+  g_autofree char *padded = pad (label, 14, FALSE);
+
+  g_print ("%s %s\n", padded, value);
+}
 
 static int
 verb_show (int    argc,
@@ -595,21 +619,21 @@ verb_show (int    argc,
     g_autofree char *when = format_local (cn_call_log_get_created_at (log));
     g_autofree char *duration = cn_format_duration (cn_call_log_get_duration (log));
 
-    g_print ("%-12s %s\n", _("Call:"), cn_call_log_get_uuid (log));
-    g_print ("%-12s %s\n", _("Contact:"), cn_call_log_get_display_name (log));
+    print_field (_("Call:"), cn_call_log_get_uuid (log));
+    print_field (_("Contact:"), cn_call_log_get_display_name (log));
     if (cn_call_log_get_contact_id (log) != NULL)
-      g_print ("%-12s %s\n", _("Contact ID:"), cn_call_log_get_contact_id (log));
-    g_print ("%-12s %s\n", _("Number:"),
+      print_field (_("Contact ID:"), cn_call_log_get_contact_id (log));
+    print_field (_("Number:"),
              cn_call_log_get_phone (log) ? cn_call_log_get_phone (log) : "—");
     if (cn_call_log_get_extension (log) != NULL)
-      g_print ("%-12s %s\n", _("Extension:"), cn_call_log_get_extension (log));
-    g_print ("%-12s %s\n", _("Outcome:"), cn_outcome_get_label (cn_call_log_get_outcome (log)));
-    g_print ("%-12s %s\n", _("When:"), when);
-    g_print ("%-12s %s\n", _("Duration:"), duration);
+      print_field (_("Extension:"), cn_call_log_get_extension (log));
+    print_field (_("Outcome:"), cn_outcome_get_label (cn_call_log_get_outcome (log)));
+    print_field (_("When:"), when);
+    print_field (_("Duration:"), duration);
     if (cn_call_log_get_follow_up (log) > 0)
       {
         g_autofree char *follow_up = format_local (cn_call_log_get_follow_up (log));
-        g_print ("%-12s %s\n", _("Follow-up:"), follow_up);
+        print_field (_("Follow-up:"), follow_up);
       }
     if (cn_call_log_get_notes (log) != NULL)
       g_print ("%s\n%s\n", _("Notes:"), cn_call_log_get_notes (log));

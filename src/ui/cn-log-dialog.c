@@ -36,6 +36,7 @@ struct _CnLogDialog
   AdwEntryRow    *duration_row;
   GtkWidget      *duration_live_icon;
   GtkTextView    *notes_view;
+  GtkWidget      *form;
   AdwExpanderRow *follow_up_row;
   GtkMenuButton  *date_button;
   GtkCalendar    *calendar;
@@ -46,6 +47,7 @@ struct _CnLogDialog
   CnDatabase     *database;
   GSettings      *settings;
   CnCallLog      *base;          /* what the dialog started from */
+  CnCallLog      *saved;         /* editing: the log as it is in the database */
   gboolean        editing;
   gint64          dialed_at;
   gint64          shown_at;
@@ -118,13 +120,29 @@ get_notes (CnLogDialog *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+/* TRUE when closing would lose something the person entered. An edit is
+ * compared with the log as saved (also when the dialog reopened a draft after
+ * a crash); a new call with nothing entered: an outcome, notes, a contact. */
 static gboolean
-has_typed_content (CnLogDialog *self)
+has_changes (CnLogDialog *self)
 {
-  g_autofree char *notes = get_notes (self);
+  g_autoptr(CnCallLog) now = cn_log_dialog_dup_log (self);
+  CnCallLog *saved = self->saved != NULL ? self->saved : self->base;
 
-  g_strstrip (notes);
-  return notes[0] != '\0' || get_outcome (self) != CN_OUTCOME_NONE;
+  if (!self->editing)
+    return cn_call_log_get_outcome (now) != CN_OUTCOME_NONE ||
+           cn_call_log_get_notes (now) != NULL ||
+           g_strcmp0 (cn_call_log_get_contact_name (now),
+                      cn_call_log_get_contact_name (self->base)) != 0 ||
+           g_strcmp0 (cn_call_log_get_contact_id (now),
+                      cn_call_log_get_contact_id (self->base)) != 0;
+
+  return cn_call_log_get_outcome (now) != cn_call_log_get_outcome (saved) ||
+         g_strcmp0 (cn_call_log_get_notes (now), cn_call_log_get_notes (saved)) != 0 ||
+         g_strcmp0 (cn_call_log_get_contact_name (now), cn_call_log_get_contact_name (saved)) != 0 ||
+         g_strcmp0 (cn_call_log_get_contact_id (now), cn_call_log_get_contact_id (saved)) != 0 ||
+         cn_call_log_get_follow_up (now) != cn_call_log_get_follow_up (saved) ||
+         cn_call_log_get_duration (now) != cn_call_log_get_duration (saved);
 }
 
 /* ---- follow-up ------------------------------------------------------------ */
@@ -203,14 +221,18 @@ cn_log_dialog_dup_log (CnLogDialog *self)
 {
   CnCallLog *log;
   g_autofree char *notes = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *contact_id = NULL;
   gint64 follow_up = 0;
 
   g_return_val_if_fail (CN_IS_LOG_DIALOG (self), NULL);
 
   log = cn_call_log_copy (self->base);
   cn_call_log_set_outcome (log, get_outcome (self));
-  cn_call_log_set_contact_name (log, g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row)))));
-  cn_call_log_set_contact_id (log, g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->contact_id_row)))));
+  name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+  contact_id = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->contact_id_row))));
+  cn_call_log_set_contact_name (log, name);
+  cn_call_log_set_contact_id (log, contact_id);
 
   notes = get_notes (self);
   cn_call_log_set_notes (log, notes);
@@ -398,8 +420,12 @@ cn_log_dialog_flush_draft (CnLogDialog *self)
 
   g_return_if_fail (CN_IS_LOG_DIALOG (self));
 
-  /* Synchronous: used when the app is about to exit. */
-  if (self->draft_timeout_id == 0 && !self->draft_dirty && !self->draft_in_flight)
+  /* Synchronous: used when the app is about to exit. A write in flight holds
+   * an older state; it must land before the newest one does. */
+  while (self->draft_in_flight)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (self->draft_timeout_id == 0 && !self->draft_dirty)
     return;
   g_clear_handle_id (&self->draft_timeout_id, g_source_remove);
   self->draft_dirty = FALSE;
@@ -612,7 +638,7 @@ on_saved (GObject      *source,
       gtk_label_set_text (self->error_label, message);
       gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
       update_save_sensitive (self);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->notes_view), TRUE);
+      gtk_widget_set_sensitive (self->form, TRUE);
       schedule_draft (self);
       return;
     }
@@ -648,6 +674,21 @@ on_save_action (GtkWidget  *widget,
       return;
     }
 
+  if (self->number_editable)
+    {
+      g_autofree char *digits =
+        cn_phone_strip_separators (gtk_editable_get_text (GTK_EDITABLE (self->number_row)),
+                                   &error);
+
+      if (digits == NULL)
+        {
+          gtk_label_set_text (self->error_label, error->message);
+          gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
+          gtk_widget_grab_focus (GTK_WIDGET (self->number_row));
+          return;
+        }
+    }
+
   if (!get_follow_up (self, &follow_up))
     {
       gtk_label_set_text (self->error_label,
@@ -672,8 +713,11 @@ on_save_action (GtkWidget  *widget,
   g_clear_handle_id (&self->draft_timeout_id, g_source_remove);
   stop_live_duration (self);
 
+  /* What is saved is what is shown: nothing can be typed until the commit
+   * answered (and the dialog closed, or came back with the reason). */
   self->saving = TRUE;
   update_save_sensitive (self);
+  gtk_widget_set_sensitive (self->form, FALSE);
   gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
 
   if (self->draft_in_flight)
@@ -790,6 +834,13 @@ on_day_selected (CnLogDialog *self)
 
 /* ---- closing --------------------------------------------------------------- */
 
+static gboolean
+on_destroy_idle (gpointer user_data)
+{
+  gtk_window_destroy (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_discard_response (AdwMessageDialog *dialog,
                      const char       *response,
@@ -799,7 +850,11 @@ on_discard_response (AdwMessageDialog *dialog,
     {
       discard_draft (self);
       self->closing = TRUE;
-      gtk_window_destroy (GTK_WINDOW (self));
+      /* Not from inside the message's response: it is transient for this
+       * window and still finishing with it. */
+      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, on_destroy_idle, g_object_ref (self),
+                       g_object_unref);
     }
 }
 
@@ -815,16 +870,20 @@ cn_log_dialog_close_request (GtkWindow *window)
   if (self->saving)
     return TRUE;
 
-  if (!has_typed_content (self))
+  if (!has_changes (self))
     {
       discard_draft (self);
       return FALSE;
     }
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window,
-                                                       _("Discard This Call Log?"),
-                                                       _("The outcome and notes you entered will "
-                                                         "be lost.")));
+  if (self->editing)
+    dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Discard Changes?"),
+                                                         _("The call log stays as it was saved.")));
+  else
+    dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window,
+                                                         _("Discard This Call Log?"),
+                                                         _("The outcome and notes you entered will "
+                                                           "be lost.")));
   adw_message_dialog_add_responses (dialog,
                                     "cancel", _("_Keep Editing"),
                                     "discard", _("_Discard"),
@@ -841,7 +900,7 @@ cn_log_dialog_close_request (GtkWindow *window)
 static void
 on_map (CnLogDialog *self)
 {
-  if (self->shown_at == 0)
+  if (self->shown_at == 0 && !self->editing)
     {
       self->shown_at = now_seconds ();
       schedule_draft (self);
@@ -865,6 +924,7 @@ cn_log_dialog_dispose (GObject *object)
   g_clear_object (&self->database);
   g_clear_object (&self->settings);
   g_clear_object (&self->base);
+  g_clear_object (&self->saved);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CN_TYPE_LOG_DIALOG);
 
@@ -915,6 +975,7 @@ cn_log_dialog_class_init (CnLogDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnLogDialog, duration_row);
   gtk_widget_class_bind_template_child (widget_class, CnLogDialog, duration_live_icon);
   gtk_widget_class_bind_template_child (widget_class, CnLogDialog, notes_view);
+  gtk_widget_class_bind_template_child (widget_class, CnLogDialog, form);
   gtk_widget_class_bind_template_child (widget_class, CnLogDialog, follow_up_row);
   gtk_widget_class_bind_template_child (widget_class, CnLogDialog, date_button);
   gtk_widget_class_bind_template_child (widget_class, CnLogDialog, calendar);
@@ -1077,6 +1138,8 @@ cn_log_dialog_new (GtkApplication *application,
 
   self = g_object_new (CN_TYPE_LOG_DIALOG, "application", application, NULL);
   self->database = g_object_ref (database);
+  if (draft->editing)
+    self->saved = cn_database_get_call (database, cn_call_log_get_uuid (draft->log), NULL);
   load_draft (self, draft);
 
   return self;
@@ -1109,4 +1172,12 @@ cn_log_dialog_get_error (CnLogDialog *self)
     return NULL;
 
   return gtk_label_get_text (self->error_label);
+}
+
+gboolean
+cn_log_dialog_is_saving (CnLogDialog *self)
+{
+  g_return_val_if_fail (CN_IS_LOG_DIALOG (self), FALSE);
+
+  return self->saving;
 }

@@ -36,4 +36,7 @@ CnCallLog   *cn_log_dialog_dup_log          (CnLogDialog    *self);
 /* Writes any pending draft change now (synchronously). */
 void         cn_log_dialog_flush_draft      (CnLogDialog    *self);
 
+/* TRUE while a save is being committed. */
+gboolean     cn_log_dialog_is_saving        (CnLogDialog    *self);
+
 G_END_DECLS

@@ -158,6 +158,8 @@ on_step (gpointer user_data)
 
   if (f->steps[f->step] (f))
     {
+      if (g_getenv ("CN_TEST_TRACE"))
+        g_printerr ("# step %u done\n", f->step);
       f->step++;
       f->step_started = g_get_monotonic_time ();
       return G_SOURCE_CONTINUE;
@@ -766,6 +768,71 @@ step_search_finds_one (Fixture *f)
   return TRUE;
 }
 
+static gboolean
+step_edit_unchanged_closes_quietly (Fixture *f)
+{
+  gtk_widget_activate_action (GTK_WIDGET (cn_application_get_main_window (f->app)),
+                              "app.edit-call", "s", f->uuid);
+  f->dialog = find_logger (f);
+  g_assert_nonnull (f->dialog);
+  g_object_add_weak_pointer (G_OBJECT (f->dialog), (gpointer *) &f->dialog);
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (f->dialog)), "Edit Call"));
+  press_keys (GTK_WIDGET (f->dialog), "Escape", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_edit_again (Fixture *f)
+{
+  /* The unchanged edit closed without asking anything. */
+  if (f->dialog != NULL)
+    return FALSE;
+  g_assert_null (find_message (f));
+
+  gtk_widget_activate_action (GTK_WIDGET (cn_application_get_main_window (f->app)),
+                              "app.edit-call", "s", f->uuid);
+  return TRUE;
+}
+
+static gboolean
+step_type_then_escape (Fixture *f)
+{
+  f->dialog = find_logger (f);
+  if (f->dialog == NULL)
+    return FALSE;
+
+  g_object_add_weak_pointer (G_OBJECT (f->dialog), (gpointer *) &f->dialog);
+  press_keys (GTK_WIDGET (f->dialog), "alt+n", "ctrl+End", "type: and more", NULL);
+  press_keys (GTK_WIDGET (f->dialog), "Escape", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_edit_typed_asks (Fixture *f)
+{
+  AdwMessageDialog *message = find_message (f);
+
+  if (message == NULL)
+    return FALSE;
+
+  g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Discard Changes?");
+  adw_message_dialog_response (message, "discard");
+  return TRUE;
+}
+
+static gboolean
+step_edit_discarded (Fixture *f)
+{
+  g_autoptr(CnCallLog) log = NULL;
+
+  if (f->dialog != NULL)
+    return FALSE;
+
+  log = cn_database_get_call (cn_application_get_database (f->app), f->uuid, NULL);
+  g_assert_cmpstr (cn_call_log_get_notes (log), ==, "From the command line");
+  return TRUE;
+}
+
 static const StepFunc history_steps[] = {
   step_cli_logs_while_open,
   step_window_shows_cli_log,
@@ -775,6 +842,11 @@ static const StepFunc history_steps[] = {
   step_two_rows,
   step_search_with_ctrl_f,
   step_search_finds_one,
+  step_edit_unchanged_closes_quietly,
+  step_edit_again,
+  step_type_then_escape,
+  step_edit_typed_asks,
+  step_edit_discarded,
   NULL
 };
 
