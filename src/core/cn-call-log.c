@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "cn-call-log.h"
+#include "cn-format.h"
 
 struct _CnCallLog
 {
@@ -581,6 +582,14 @@ cn_call_log_validate (CnCallLog  *self,
     {
       g_set_error (error, G_CONVERT_ERROR, G_CONVERT_ERROR_FAILED,
                    _("Choose an outcome: Connected, Voicemail, No Answer or Busy."));
+      return FALSE;
+    }
+
+  if (self->follow_up >= CN_MAX_UNIX_SECONDS || self->created_at >= CN_MAX_UNIX_SECONDS ||
+      self->created_at < 0)
+    {
+      g_set_error (error, G_CONVERT_ERROR, G_CONVERT_ERROR_FAILED,
+                   _("The call log’s dates are out of range."));
       return FALSE;
     }
 

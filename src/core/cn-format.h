@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* The first second of year 10000: times at or past it cannot be shown. */
+#define CN_MAX_UNIX_SECONDS G_GINT64_CONSTANT (253402300800)
+
 /* "2026-11-21T10:00:00Z" from Unix seconds (UTC). */
 char     *cn_format_iso8601_utc     (gint64       unix_seconds);
 /* Parses an ISO 8601 date-time with a zone ("...Z" or "+01:00"). */

@@ -26,6 +26,7 @@ struct _CnCallRow
 
   CnCallLog *log;
   const char *outcome_class;
+  guint      tick_id;     /* keeps "5 minutes ago" true while shown */
 };
 
 G_DEFINE_FINAL_TYPE (CnCallRow, cn_call_row, GTK_TYPE_WIDGET)
@@ -55,6 +56,7 @@ cn_call_row_dispose (GObject *object)
 {
   CnCallRow *self = CN_CALL_ROW (object);
 
+  g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_object (&self->log);
   gtk_widget_dispose_template (GTK_WIDGET (self), CN_TYPE_CALL_ROW);
 
@@ -119,13 +121,28 @@ cn_call_row_get_log (CnCallRow *self)
   return self->log;
 }
 
+static void
+update_time (CnCallRow *self)
+{
+  g_autofree char *when = cn_format_relative_time (cn_call_log_get_created_at (self->log),
+                                                   g_get_real_time () / G_USEC_PER_SEC, NULL);
+
+  gtk_label_set_text (self->time_label, when);
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  update_time (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
 void
 cn_call_row_set_log (CnCallRow *self,
                      CnCallLog *log)
 {
   CnOutcome outcome;
   GString *subtitle;
-  g_autofree char *when = NULL;
   g_autofree char *summary = NULL;
   g_autofree char *duration = NULL;
   const char *phone;
@@ -134,6 +151,7 @@ cn_call_row_set_log (CnCallRow *self,
   g_return_if_fail (log == NULL || CN_IS_CALL_LOG (log));
 
   g_set_object (&self->log, log);
+  g_clear_handle_id (&self->tick_id, g_source_remove);
 
   if (self->outcome_class != NULL)
     {
@@ -153,9 +171,8 @@ cn_call_row_set_log (CnCallRow *self,
 
   gtk_label_set_text (self->title_label, cn_call_log_get_display_name (log));
 
-  when = cn_format_relative_time (cn_call_log_get_created_at (log),
-                                  g_get_real_time () / G_USEC_PER_SEC, NULL);
-  gtk_label_set_text (self->time_label, when);
+  update_time (self);
+  self->tick_id = g_timeout_add_seconds (60, on_tick, self);
 
   subtitle = g_string_new (cn_outcome_get_label (outcome));
   phone = cn_call_log_get_phone (log);
@@ -166,7 +183,8 @@ cn_call_row_set_log (CnCallRow *self,
       duration = cn_format_duration (cn_call_log_get_duration (log));
       g_string_append_printf (subtitle, " · %s", duration);
     }
-  if (cn_call_log_get_follow_up (log) > 0)
+  if (cn_call_log_get_follow_up (log) > 0 &&
+      cn_call_log_get_follow_up (log) < CN_MAX_UNIX_SECONDS)
     {
       g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (cn_call_log_get_follow_up (log));
       g_autoptr(GDateTime) local = g_date_time_to_local (utc);

@@ -201,9 +201,15 @@ static void
 set_follow_up_widgets (CnLogDialog *self,
                        gint64       utc_seconds)
 {
-  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (utc_seconds);
-  g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
   gboolean was_updating = self->updating;
+
+  /* A value no calendar can show (a damaged row) falls back to tomorrow. */
+  if (utc_seconds <= 0 || utc_seconds >= CN_MAX_UNIX_SECONDS)
+    utc_seconds = cn_follow_up_preset (CN_FOLLOW_UP_TOMORROW_9, now_seconds (), NULL);
+  utc = g_date_time_new_from_unix_utc (utc_seconds);
+  local = g_date_time_to_local (utc);
 
   self->updating = TRUE;
   gtk_calendar_select_day (self->calendar, local);
