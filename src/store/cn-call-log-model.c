@@ -7,6 +7,16 @@
  * the number of rows. A page next to a cached one is read by key ("the 100
  * rows after this one"), which costs the same anywhere in the list; other
  * pages by OFFSET, which the database reads from the nearer end of the list.
+ *
+ * With a limit, a search is counted only up to past it (count_cap(); the
+ * store counts at least to 4001): the total is then "at least that many",
+ * which is all the list needs to know that more rows follow, and it is
+ * counted further when the limit reaches it. Lists without a search are
+ * counted exactly.
+ *
+ * Page 0 comes with the count, from one snapshot: its first row and the
+ * highest log id then are what reload() compares against to tell "new rows
+ * on top" from any other change.
  */
 #define G_LOG_DOMAIN "cn-call-log-model"
 
@@ -36,11 +46,13 @@ struct _CnCallLogModel
   CnOutcome   outcome;
 
   guint       n_items;     /* what the list shows: MIN (total, limit) */
-  guint       total;       /* every row that matches */
+  guint       total;       /* rows that match; when !total_exact, at least that many */
+  gboolean    total_exact; /* when FALSE, total > limit > 0 */
   guint       limit;       /* 0: no limit */
-  gboolean    has_top;     /* the first row as page 0 was last read */
+  gboolean    has_top;     /* the first row at the last probe */
   CnRowKey    top;
-  gint64      generation;
+  CnListCount counted;     /* the last probe's count, generation, last id and
+                            * (for a search) matching ids */
 
   Page       *pages[MAX_PAGES];
   guint       n_pages;
@@ -111,6 +123,22 @@ add_page (CnCallLogModel *self,
 }
 
 static Page *
+add_new_page (CnCallLogModel *self,
+              guint           index,
+              GPtrArray      *items,
+              GArray         *keys)
+{
+  Page *page = g_new0 (Page, 1);
+
+  page->index = index;
+  page->items = items;
+  page->keys = keys;
+  add_page (self, page);
+
+  return page;
+}
+
+static Page *
 load_page (CnCallLogModel *self,
            guint           index)
 {
@@ -120,24 +148,23 @@ load_page (CnCallLogModel *self,
   CnCallQuery query = { self->search, self->outcome };
   Page *previous = index > 0 ? find_page (self, index - 1) : NULL;
   Page *next = find_page (self, index + 1);
-  Page *page;
 
   if (previous != NULL && previous->keys->len == PAGE_ROWS)
     {
       items = cn_database_query_page (self->database, &query,
                                       &g_array_index (previous->keys, CnRowKey, PAGE_ROWS - 1),
-                                      NULL, 0, PAGE_ROWS, self->total, &keys, &error);
+                                      NULL, 0, PAGE_ROWS, &self->counted, &keys, &error);
     }
   else if (next != NULL && next->keys->len > 0)
     {
       items = cn_database_query_page (self->database, &query, NULL,
                                       &g_array_index (next->keys, CnRowKey, 0),
-                                      0, PAGE_ROWS, self->total, &keys, &error);
+                                      0, PAGE_ROWS, &self->counted, &keys, &error);
     }
   else
     {
       items = cn_database_query_page (self->database, &query, NULL, NULL, index * PAGE_ROWS,
-                                      PAGE_ROWS, self->total, &keys, &error);
+                                      PAGE_ROWS, &self->counted, &keys, &error);
     }
 
   if (items == NULL)
@@ -147,33 +174,37 @@ load_page (CnCallLogModel *self,
       return NULL;
     }
 
-  page = g_new0 (Page, 1);
-  page->index = index;
-  page->items = items;
-  page->keys = g_steal_pointer (&keys);
-  add_page (self, page);
+  return add_new_page (self, index, items, g_steal_pointer (&keys));
+}
 
-  /* reload() compares against the first row as it was read. */
-  if (index == 0 && !self->has_top && page->keys->len > 0)
-    {
-      self->has_top = TRUE;
-      self->top = g_array_index (page->keys, CnRowKey, 0);
-    }
+/* How far to count a search for @limit rows (see the top of the file). */
+static guint
+count_cap (guint limit)
+{
+  guint64 cap;
 
-  return page;
+  if (limit == 0)
+    return G_MAXUINT;
+
+  /* Recounted when the limit reaches it: a few times as the person
+   * scrolls through thousands of rows. */
+  cap = (guint64) limit * 2;
+  return (guint) MIN (cap, G_MAXUINT - 1);
 }
 
 static gboolean
 probe (CnCallLogModel *self,
-       gboolean        with_old_top,
+       gboolean        since_last,
+       guint           cap,
        CnListProbe    *result)
 {
   g_autoptr(GError) error = NULL;
   CnCallQuery query = { self->search, self->outcome };
 
-  if (!cn_database_probe_list (self->database, &query,
-                               with_old_top && self->has_top ? &self->top : NULL,
-                               result, &error))
+  if (!cn_database_probe_list (self->database, &query, cap,
+                               since_last && self->has_top ? &self->top : NULL,
+                               self->counted.last_id,
+                               PAGE_ROWS, result, &error))
     {
       g_warning ("Could not count call logs: %s", error->message);
       return FALSE;
@@ -183,31 +214,132 @@ probe (CnCallLogModel *self,
 }
 
 static void
-take_probe (CnCallLogModel    *self,
-            const CnListProbe *result)
+update_n_items (CnCallLogModel *self)
 {
-  self->total = result->count;
   self->n_items = self->limit > 0 ? MIN (self->total, self->limit) : self->total;
-  self->has_top = FALSE;      /* learnt again when page 0 is read */
-  self->generation = result->generation;
+}
+
+/* Takes the count and page 0 of @result; the pages must have been dropped. */
+static void
+take_probe (CnCallLogModel *self,
+            CnListProbe    *result)
+{
+  g_assert (self->n_pages == 0);
+
+  cn_list_count_clear (&self->counted);
+  self->counted = result->counted;
+  result->counted.match_ids = NULL;
+  self->total = self->counted.count;
+  self->total_exact = self->counted.exact;
+  update_n_items (self);
+  self->has_top = result->first_keys != NULL && result->first_keys->len > 0;
+  if (self->has_top)
+    self->top = g_array_index (result->first_keys, CnRowKey, 0);
+  if (result->first_page != NULL)
+    add_new_page (self, 0, g_steal_pointer (&result->first_page),
+                  g_steal_pointer (&result->first_keys));
 }
 
 /* Reads everything again and tells the list that every row changed. */
 static void
 reset (CnCallLogModel *self)
 {
-  CnListProbe result;
+  CnListProbe result = { 0, };
   guint old_n_items = self->n_items;
 
   drop_pages (self);
-  if (!probe (self, FALSE, &result))
+  if (!probe (self, FALSE, count_cap (self->limit), &result))
     memset (&result, 0, sizeof result);
   take_probe (self, &result);
+  cn_list_probe_clear (&result);
 
   if (old_n_items > 0 || self->n_items > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n_items, self->n_items);
   if (old_n_items != self->n_items)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+/* reload() with a search counted up to @cap. */
+static void
+refresh (CnCallLogModel *self,
+         guint           cap)
+{
+  CnListProbe result = { 0, };
+  guint old_n_items;
+  guint old_total;
+  gboolean old_exact;
+  guint added;
+
+  if (!probe (self, TRUE, cap, &result))
+    return;
+
+  old_n_items = self->n_items;
+  old_total = self->total;
+  old_exact = self->total_exact;
+
+  /* No log was edited or removed since the last probe (the generation would
+   * have moved), so only inserts happened, and they got higher ids. When all
+   * of them sort in front of the old first row, the old rows are unchanged,
+   * just lower. */
+  if (!self->has_top || result.counted.generation != self->counted.generation ||
+      result.n_added != result.n_added_on_top)
+    {
+      if (old_n_items == 0 && result.counted.count == 0)
+        {
+          drop_pages (self);
+          take_probe (self, &result);
+          cn_list_probe_clear (&result);
+          return;
+        }
+
+      drop_pages (self);
+      take_probe (self, &result);
+      cn_list_probe_clear (&result);
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n_items, self->n_items);
+      if (old_n_items != self->n_items)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+      return;
+    }
+
+  added = result.n_added;
+  if (added == 0)
+    {
+      /* Nothing changed for this list (logs it does not show may have been
+       * added); the cached pages stay. A higher cap may have counted
+       * further, which leaves n_items alone: a capped total is above the
+       * limit. */
+      cn_list_count_clear (&self->counted);
+      self->counted = result.counted;
+      result.counted.match_ids = NULL;
+      if (!self->total_exact && (result.counted.exact || result.counted.count > self->total))
+        {
+          self->total = result.counted.count;
+          self->total_exact = result.counted.exact;
+          update_n_items (self);
+          g_warn_if_fail (self->n_items == old_n_items);
+        }
+      cn_list_probe_clear (&result);
+      return;
+    }
+
+  /* The rows on screen stay on screen: the limit moves down with them. */
+  if (self->limit > 0)
+    self->limit += added;
+
+  drop_pages (self);
+  take_probe (self, &result);
+  cn_list_probe_clear (&result);
+
+  /* Old rows plus the new ones is as good a count as the new one. */
+  if (!self->total_exact)
+    {
+      self->total = MAX (self->total, old_total + added);
+      self->total_exact = old_exact;
+    }
+  update_n_items (self);
+
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, self->n_items - old_n_items);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
 static GType
@@ -307,15 +439,16 @@ static void
 cn_call_log_model_constructed (GObject *object)
 {
   CnCallLogModel *self = CN_CALL_LOG_MODEL (object);
-  CnListProbe result;
+  CnListProbe result = { 0, };
 
   G_OBJECT_CLASS (cn_call_log_model_parent_class)->constructed (object);
 
   g_assert (CN_IS_DATABASE (self->database));
 
   /* Nobody is listening yet, so no items-changed. */
-  if (probe (self, FALSE, &result))
+  if (probe (self, FALSE, count_cap (self->limit), &result))
     take_probe (self, &result);
+  cn_list_probe_clear (&result);
 }
 
 static void
@@ -324,6 +457,7 @@ cn_call_log_model_dispose (GObject *object)
   CnCallLogModel *self = CN_CALL_LOG_MODEL (object);
 
   drop_pages (self);
+  cn_list_count_clear (&self->counted);
   g_clear_object (&self->database);
 
   G_OBJECT_CLASS (cn_call_log_model_parent_class)->dispose (object);
@@ -446,51 +580,9 @@ cn_call_log_model_get_outcome (CnCallLogModel *self)
 void
 cn_call_log_model_reload (CnCallLogModel *self)
 {
-  CnListProbe result;
-  guint old_n_items;
-  guint old_total;
-  guint added;
-
   g_return_if_fail (CN_IS_CALL_LOG_MODEL (self));
 
-  if (!probe (self, TRUE, &result))
-    return;
-
-  old_n_items = self->n_items;
-  old_total = self->total;
-
-  /* No log was edited or removed since the last load (the generation would
-   * have moved), so only inserts happened. When all the new rows sort in
-   * front of the old first row, the old rows are unchanged, just lower. */
-  if (!self->has_top || result.generation != self->generation ||
-      result.count < old_total || result.n_before_old_top != result.count - old_total)
-    {
-      if (old_n_items == 0 && result.count == 0)
-        {
-          take_probe (self, &result);
-          return;
-        }
-
-      drop_pages (self);
-      take_probe (self, &result);
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n_items, self->n_items);
-      if (old_n_items != self->n_items)
-        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
-      return;
-    }
-
-  added = result.count - old_total;
-  if (added == 0)
-    return;
-
-  /* The rows on screen stay on screen: the limit moves down with them. */
-  if (self->limit > 0)
-    self->limit += added;
-
-  drop_pages (self);
-  take_probe (self, &result);
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, self->n_items - old_n_items);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  refresh (self, count_cap (self->limit));
 }
 
 void
@@ -504,9 +596,13 @@ cn_call_log_model_set_limit (CnCallLogModel *self,
   if (self->limit == limit)
     return;
 
+  /* Counted only up to near the old limit: count further first. */
+  if (!self->total_exact && (limit == 0 || limit >= self->total))
+    refresh (self, count_cap (limit));
+
   old_n_items = self->n_items;
   self->limit = limit;
-  self->n_items = limit > 0 ? MIN (self->total, limit) : self->total;
+  update_n_items (self);
 
   if (self->n_items > old_n_items)
     g_list_model_items_changed (G_LIST_MODEL (self), old_n_items, 0,

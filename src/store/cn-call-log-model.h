@@ -43,7 +43,10 @@ void            cn_call_log_model_reload      (CnCallLogModel *self);
 void            cn_call_log_model_set_limit   (CnCallLogModel *self,
                                                guint           limit);
 guint           cn_call_log_model_get_limit   (CnCallLogModel *self);
-/* Every row that matches the search and filter, shown or not. */
+/* The rows that match the search and filter, shown or not. A search shown
+ * with a limit is counted only up to past the limit: the total is then a
+ * lower bound, above the limit while more rows follow (raising the limit to
+ * it counts further). Without a search or a limit it is exact. */
 guint           cn_call_log_model_get_total   (CnCallLogModel *self);
 
 /* Position of the log with @uuid, or -1 (only looks in cached pages and the

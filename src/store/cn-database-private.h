@@ -27,39 +27,71 @@ CnDatabase *cn_database_open_full       (const char  *path,
 #define cn_database_open_at_version(path, version, error) \
   cn_database_open_full ((path), (version), FALSE, (error))
 
+/* A search that matches at most @n_rows rows is sorted rather than walked
+ * in list order (default 4000); tests make it small to reach the other plans
+ * with few rows. */
+void        cn_database_set_sort_matches_max (CnDatabase *self,
+                                              guint       n_rows);
+
 /* The raw handle for tests (PRAGMA max_page_count, direct inserts). Not
  * serialised: only for single-threaded tests. */
 sqlite3    *cn_database_get_handle      (CnDatabase  *self);
+
+/* How many rows a query matched at one moment, and for a search which. */
+typedef struct {
+  guint    count;       /* rows matching the query, up to a cap */
+  gboolean exact;       /* FALSE: at least @count rows match */
+  gint64   generation;  /* changes on every edit or removal of a log */
+  gint64   last_id;     /* the highest log id; logs added later get higher ones */
+  GArray  *match_ids;   /* a search: the ids of the @count highest matching rows
+                         * (gint64, highest first; all of them when @exact) */
+} CnListCount;
+
+void        cn_list_count_clear         (CnListCount        *counted);
 
 /* One page of @query in list order, for CnCallLogModel.
  *  - @after: only rows after that key (@offset then counts from there);
  *  - @before: the @limit rows just in front of that key (@offset must be 0);
  *  - neither: rows @offset .. @offset + @limit.
- * @count_hint is the number of rows @query matches when the caller knows it
- * (it picks the plan), else G_MAXUINT.
- * @keys_out (optional) gets a GArray of CnRowKey, one per returned log. */
+ * @known is what a probe counted for @query (it picks the plan, and a
+ * search's pages are read from its ids while the logs are unchanged), or
+ * NULL. @keys_out (optional) gets a GArray of CnRowKey, one per returned log. */
 GPtrArray  *cn_database_query_page      (CnDatabase         *self,
                                          const CnCallQuery  *query,
                                          const CnRowKey     *after,
                                          const CnRowKey     *before,
                                          guint               offset,
                                          guint               limit,
-                                         guint               count_hint,
+                                         const CnListCount  *known,
                                          GArray            **keys_out,
                                          GError            **error);
 
-/* What CnCallLogModel needs to reload: all read in one snapshot. */
+/* What CnCallLogModel needs to (re)load: all read in one snapshot. */
 typedef struct {
-  guint    count;             /* rows matching the query */
-  gint64   generation;        /* changes on every edit or removal of a log */
-  guint    n_before_old_top;  /* rows now in front of @old_top (when given) */
+  CnListCount  counted;
+  guint        n_added;         /* matching rows with an id above @since_id (when
+                                 * @old_top was given; G_MAXUINT: too many to tell) */
+  guint        n_added_on_top;  /* of those, the ones in front of @old_top */
+  GPtrArray   *first_page;      /* the first @first_rows rows (CnCallLog), when asked */
+  GArray      *first_keys;      /* and their CnRowKey */
 } CnListProbe;
 
+/* Counts @query and reads its first @first_rows rows (0: none). A search is
+ * counted only up to @count_cap rows (or a little further; G_MAXUINT: all):
+ * the history shows a few hundred rows, and counting the 765 000 matches of
+ * "a" in a million logs costs more than showing them. Lists without a search
+ * are always counted exactly (from counters, O(1)). With @old_top (the first
+ * row at an earlier probe, and @since_id its last_id) it also counts the rows
+ * added since. Free with cn_list_probe_clear(). */
 gboolean    cn_database_probe_list      (CnDatabase         *self,
                                          const CnCallQuery  *query,
+                                         guint               count_cap,
                                          const CnRowKey     *old_top,
+                                         gint64              since_id,
+                                         guint               first_rows,
                                          CnListProbe        *probe,
                                          GError            **error);
+void        cn_list_probe_clear         (CnListProbe        *probe);
 
 /* The FTS5 expression for what a person typed, or NULL when it holds no
  * searchable word. Exposed for tests. */

@@ -403,6 +403,249 @@ test_filters (Fixture       *fixture,
   g_assert_null (g_list_model_get_item (list, 0));
 }
 
+/* A search shown with a limit is counted only a little past it: the total
+ * is a lower bound, enough to know that more rows follow. */
+static void
+test_capped_count (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(CnCallLogModel) model = new_model (fixture);
+  GListModel *list = G_LIST_MODEL (model);
+  g_autoptr(GError) error = NULL;
+
+  /* Up to 20 matches are sorted; past that the count stops at the cap. */
+  cn_database_set_sort_matches_max (fixture->db, 20);
+  cn_call_log_model_set_limit (model, 25);
+  g_array_set_size (fixture->changes, 0);
+
+  /* Every bulk row says "bulk". */
+  cn_call_log_model_set_search (model, "bulk");
+  assert_last_change (fixture, 0, 25, 25);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 25);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 50);
+  for (guint i = 0; i < 25; i++)
+    assert_item (model, i, expected_uuid (fixture, i));
+  g_assert_null (g_list_model_get_item (list, 25));
+
+  /* The limit reaches the cap: counted further, the next rows appended. */
+  cn_call_log_model_set_limit (model, 50);
+  assert_last_change (fixture, 25, 0, 25);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 100);
+  for (guint i = 25; i < 50; i++)
+    assert_item (model, i, expected_uuid (fixture, i));
+
+  /* Below the cap nothing is counted again. */
+  cn_call_log_model_set_limit (model, 60);
+  assert_last_change (fixture, 50, 0, 10);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 100);
+
+  /* Past every row: the exact count, and the last row is reachable. */
+  cn_call_log_model_set_limit (model, 200);
+  assert_last_change (fixture, 60, 0, 140);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 250);
+  cn_call_log_model_set_limit (model, 300);
+  assert_last_change (fixture, 200, 0, 50);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 250);
+  assert_item (model, 249, expected_uuid (fixture, 249));
+  assert_item (model, 130, expected_uuid (fixture, 130));
+  g_assert_null (g_list_model_get_item (list, 250));
+
+  /* No limit: counted exactly at once. */
+  cn_call_log_model_set_limit (model, 25);
+  g_array_set_size (fixture->changes, 0);
+  cn_call_log_model_set_search (model, "odd");
+  g_array_set_size (fixture->changes, 0);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 50);
+  cn_call_log_model_set_limit (model, 0);
+  assert_last_change (fixture, 25, 0, 100);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 125);
+  assert_item (model, 124, expected_uuid (fixture, 248));
+
+  /* A capped count with an outcome filter too. */
+  cn_call_log_model_set_limit (model, 10);
+  cn_call_log_model_set_outcome (model, CN_OUTCOME_VOICEMAIL);
+  g_array_set_size (fixture->changes, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 10);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 21);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(CnCallLog) log = g_list_model_get_item (list, i);
+
+      g_assert_cmpint (cn_call_log_get_outcome (log), ==, CN_OUTCOME_VOICEMAIL);
+      g_assert_true (g_str_has_suffix (cn_call_log_get_notes (log), "odd"));
+    }
+  /* Rows 1, 5, 9 … 249 are voicemails, all odd. */
+  cn_call_log_model_set_limit (model, 100);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 63);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 63);
+  assert_item (model, 62, expected_uuid (fixture, 248));
+  g_assert_no_error (error);
+}
+
+/* Saves while a search is counted only up to a cap. */
+static void
+test_capped_reload (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(CnCallLogModel) model = new_model (fixture);
+  GListModel *list = G_LIST_MODEL (model);
+  g_autoptr(CnCallLog) newer = store_test_make_log ("+15550000001", "Top One", "bulk newer",
+                                                    CN_OUTCOME_CONNECTED, 2000000);
+  g_autoptr(CnCallLog) other = store_test_make_log ("+15550000002", "Not Shown", "elsewhere",
+                                                    CN_OUTCOME_BUSY, 2000001);
+  g_autoptr(CnCallLog) old_one = store_test_make_log ("+15550000003", "Back Dated", "bulk old",
+                                                      CN_OUTCOME_CONNECTED, 1000);
+  g_autoptr(GError) error = NULL;
+
+  cn_database_set_sort_matches_max (fixture->db, 20);
+  cn_call_log_model_set_limit (model, 30);
+  cn_call_log_model_set_search (model, "bulk");
+  g_array_set_size (fixture->changes, 0);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 60);
+  assert_item (model, 29, expected_uuid (fixture, 29));
+
+  /* A log that does not match changes nothing. */
+  g_assert_true (cn_database_insert_call (fixture->db, other, NULL, 0, &error));
+  g_assert_no_error (error);
+  cn_call_log_model_reload (model);
+  g_assert_cmpuint (fixture->changes->len, ==, 0);
+
+  /* One that matches, on top: added there, the rows on screen stay. */
+  g_assert_true (cn_database_insert_call (fixture->db, newer, NULL, 0, &error));
+  g_assert_no_error (error);
+  cn_call_log_model_reload (model);
+  assert_last_change (fixture, 0, 0, 1);
+  g_assert_cmpuint (cn_call_log_model_get_limit (model), ==, 31);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 31);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), >=, 61);
+  assert_item (model, 0, cn_call_log_get_uuid (newer));
+  assert_item (model, 30, expected_uuid (fixture, 29));
+
+  /* Grown past the cap, counted further: still in order. */
+  cn_call_log_model_set_limit (model, 200);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 200);
+  g_array_set_size (fixture->changes, 0);
+  assert_item (model, 199, expected_uuid (fixture, 198));
+
+  /* One at the bottom is not "on top": everything is read again. */
+  g_assert_true (cn_database_insert_call (fixture->db, old_one, NULL, 0, &error));
+  g_assert_no_error (error);
+  cn_call_log_model_reload (model);
+  assert_last_change (fixture, 0, 200, 200);
+  cn_call_log_model_set_limit (model, 1000);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 252);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 252);
+  assert_item (model, 251, cn_call_log_get_uuid (old_one));
+  assert_item (model, 250, expected_uuid (fixture, 249));
+
+  /* A delete: everything is read again. */
+  g_array_set_size (fixture->changes, 0);
+  g_assert_true (cn_database_delete_call (fixture->db, expected_uuid (fixture, 3), &error));
+  g_assert_no_error (error);
+  cn_call_log_model_reload (model);
+  assert_last_change (fixture, 0, 252, 251);
+  assert_item (model, 4, expected_uuid (fixture, 4));
+}
+
+/* The expected rows of a search, straight from SQL (no plan of ours). */
+static GPtrArray *
+expected_search (CnDatabase *db,
+                 const char *search)
+{
+  g_autofree char *match = cn_database_build_match (search);
+  GPtrArray *uuids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (cn_database_get_handle (db),
+                                       "SELECT uuid FROM call_logs WHERE deleted = 0 AND id IN"
+                                       " (SELECT rowid FROM call_fts WHERE call_fts MATCH ?1)"
+                                       " ORDER BY created_at DESC, id DESC", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (uuids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+
+  return uuids;
+}
+
+/* Searches with many matches read their pages through the ids the count
+ * gave, a window of the list, or the whole set of matches; all in order,
+ * also with logs back-dated (their ids no longer follow the list order). */
+static void
+test_search_walks (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char * const searches[] = { "bulk", "odd", "row 1", "person 2" };
+  static const guint limits[] = { 0, 700, 150 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  g_autoptr(GError) error = NULL;
+
+  /* Back-dated and future-dated logs among them. */
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autoptr(CnCallLog) log = store_test_make_log ("+15550001000", "Person 2 Late",
+                                                      i % 2 ? "bulk odd late" : "bulk late",
+                                                      CN_OUTCOME_CONNECTED,
+                                                      i % 3 ? 1000 + i : 9000000 + i);
+
+      g_assert_true (cn_database_insert_call (fixture->db, log, NULL, 0, &error));
+      g_assert_no_error (error);
+    }
+  /* And the first rows moved to the top: the lowest ids on top. */
+  g_assert_cmpint (sqlite3_exec (cn_database_get_handle (fixture->db),
+                                 "UPDATE call_logs SET created_at = 9500000 + id WHERE id <= 10",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  cn_database_set_sort_matches_max (fixture->db, 20);
+
+  for (guint s = 0; s < G_N_ELEMENTS (searches); s++)
+    for (guint l = 0; l < G_N_ELEMENTS (limits); l++)
+      {
+        g_autoptr(GPtrArray) expected = expected_search (fixture->db, searches[s]);
+        g_autoptr(CnCallLogModel) model = cn_call_log_model_new (fixture->db);
+        g_autoptr(CnCallLogModel) backwards = cn_call_log_model_new (fixture->db);
+        GListModel *list = G_LIST_MODEL (model);
+        guint n;
+
+        cn_call_log_model_set_limit (model, limits[l]);
+        cn_call_log_model_set_search (model, searches[s]);
+        cn_call_log_model_set_limit (backwards, limits[l]);
+        cn_call_log_model_set_search (backwards, searches[s]);
+        n = g_list_model_get_n_items (list);
+        g_assert_cmpuint (expected->len, >, 20);
+        g_assert_cmpuint (n, ==, limits[l] > 0 ? MIN (limits[l], expected->len) : expected->len);
+        g_assert_cmpuint (cn_call_log_model_get_total (model), >=, n);
+
+        for (guint i = 0; i < n; i++)
+          assert_item (model, i, g_ptr_array_index (expected, i));
+        for (guint i = n; i > 0; i--)
+          assert_item (backwards, i - 1, g_ptr_array_index (expected, i - 1));
+        for (guint i = 0; i < 50; i++)
+          {
+            g_autoptr(CnCallLogModel) fresh = cn_call_log_model_new (fixture->db);
+            guint position = g_rand_int_range (rand, 0, n);
+
+            cn_call_log_model_set_limit (fresh, limits[l]);
+            cn_call_log_model_set_search (fresh, searches[s]);
+            assert_item (fresh, position, g_ptr_array_index (expected, position));
+          }
+
+        /* And through the store's own pages (no count known). */
+        {
+          g_autoptr(GPtrArray) page = NULL;
+          CnCallQuery query = { searches[s], CN_OUTCOME_NONE };
+          guint offset = MIN (expected->len - 1, 500);
+
+          page = cn_database_query_calls (fixture->db, &query, offset, 100, &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (page->len, ==, MIN (100, expected->len - offset));
+          for (guint i = 0; i < page->len; i++)
+            g_assert_cmpstr (cn_call_log_get_uuid (g_ptr_array_index (page, i)), ==,
+                             g_ptr_array_index (expected, offset + i));
+        }
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -423,6 +666,12 @@ main (int   argc,
               fixture_set_up, test_reload_other_changes, fixture_tear_down);
   g_test_add ("/store/call-log-model/filters", Fixture, GUINT_TO_POINTER (250),
               fixture_set_up, test_filters, fixture_tear_down);
+  g_test_add ("/store/call-log-model/capped-count", Fixture, GUINT_TO_POINTER (250),
+              fixture_set_up, test_capped_count, fixture_tear_down);
+  g_test_add ("/store/call-log-model/capped-reload", Fixture, GUINT_TO_POINTER (250),
+              fixture_set_up, test_capped_reload, fixture_tear_down);
+  g_test_add ("/store/call-log-model/search-walks", Fixture, GUINT_TO_POINTER (3000),
+              fixture_set_up, test_search_walks, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -1131,20 +1131,21 @@ test_too_new (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
+  g_autofree char *future_sql = NULL;
   gsize before_length = 0;
   gsize after_length = 0;
   sqlite3 *other = NULL;
 
   store_test_dir_init (&dir);
 
-  /* What a newer Callnotes might leave: our tables and more, version 4. */
+  /* What a newer Callnotes might leave: our tables and more, one version up. */
   db = cn_database_open (dir.path, &error);
   g_assert_no_error (error);
   g_clear_object (&db);
   g_assert_cmpint (sqlite3_open (dir.path, &other), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (other,
-                                 "CREATE TABLE future_things (x);"
-                                 "PRAGMA user_version = 4;", NULL, NULL, NULL), ==, SQLITE_OK);
+  future_sql = g_strdup_printf ("CREATE TABLE future_things (x); PRAGMA user_version = %d;",
+                                CN_DATABASE_SCHEMA_VERSION + 1);
+  g_assert_cmpint (sqlite3_exec (other, future_sql, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (other);
   file_bytes (dir.path, &before, &before_length);
 
@@ -1156,7 +1157,7 @@ test_too_new (void)
 
   file_bytes (dir.path, &after, &after_length);
   g_assert_cmpmem (after, after_length, before, before_length);
-  g_assert_cmpint (store_test_file_user_version (dir.path), ==, 4);
+  g_assert_cmpint (store_test_file_user_version (dir.path), ==, CN_DATABASE_SCHEMA_VERSION + 1);
 
   /* Nothing was moved aside. */
   {

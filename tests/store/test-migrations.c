@@ -39,7 +39,8 @@ fill_version_1 (sqlite3 *db)
             " ('" UUID_LIVE "', 'dialed', 1699999990, NULL),"
             " ('" UUID_LIVE "', 'logged', 1700000000, NULL),"
             " ('" UUID_LIVE "', 'edited', 1700000100, '{\"by\":\"cli\"}'),"
-            " ('" UUID_DELETED "', 'deleted', 1600000001, NULL);");
+            " ('" UUID_DELETED "', 'deleted', 1600000001, NULL),"
+            " ('" UUID_LIVE "', 'note', 1700000100, 'same second, added later');");
 }
 
 static void
@@ -99,11 +100,19 @@ check_current (const char *path,
       g_assert_cmpint (cn_call_log_get_revision (log), ==, 2);
       g_assert_false (cn_call_log_get_deleted (log));
 
+      /* Every event, in order (two in the same second in the order they
+       * were added). */
       events = cn_database_list_events (db, UUID_LIVE, &error);
       g_assert_no_error (error);
-      g_assert_cmpuint (events->len, ==, 3);
+      g_assert_cmpuint (events->len, ==, 4);
+      g_assert_cmpstr (((CnCallEvent *) g_ptr_array_index (events, 0))->kind, ==, "dialed");
+      g_assert_cmpint (((CnCallEvent *) g_ptr_array_index (events, 0))->at, ==, 1699999990);
+      g_assert_cmpstr (((CnCallEvent *) g_ptr_array_index (events, 1))->kind, ==, "logged");
+      g_assert_cmpstr (((CnCallEvent *) g_ptr_array_index (events, 2))->kind, ==, "edited");
       g_assert_cmpstr (((CnCallEvent *) g_ptr_array_index (events, 2))->detail, ==,
                        "{\"by\":\"cli\"}");
+      g_assert_cmpstr (((CnCallEvent *) g_ptr_array_index (events, 3))->kind, ==, "note");
+      g_clear_pointer (&events, g_ptr_array_unref);
 
       /* Counted, listed and found by search (the index was built from the
        * existing rows); the deleted one stays hidden. */
@@ -120,6 +129,18 @@ check_current (const char *path,
       g_assert_no_error (error);
       g_assert_cmpuint (cn_database_count_calls (db, &secret, NULL), ==, 1);
       g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 2);
+      events = cn_database_list_events (db, UUID_DELETED, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (events->len, ==, 2);
+      g_assert_cmpstr (((CnCallEvent *) g_ptr_array_index (events, 0))->kind, ==, "deleted");
+      g_assert_cmpstr (((CnCallEvent *) g_ptr_array_index (events, 1))->kind, ==, "restored");
+      g_clear_pointer (&events, g_ptr_array_unref);
+
+      /* Events still go with their log. */
+      exec_sql (cn_database_get_handle (db), "DELETE FROM call_logs WHERE uuid = '"
+                UUID_DELETED "'");
+      g_assert_cmpint (store_test_query_int (cn_database_get_handle (db),
+                                             "SELECT count(*) FROM call_events"), ==, 4);
     }
 
   drafts = cn_database_list_drafts (db, &error);
@@ -140,13 +161,19 @@ check_current (const char *path,
       g_assert_cmpuint (drafts->len, ==, 0);
     }
 
-  /* And it takes new logs. */
+  /* And it takes new logs, with their events. */
   {
     g_autoptr(CnCallLog) fresh = store_test_make_log ("+15559998888", "New After Upgrade",
                                                       "upgraded", CN_OUTCOME_CONNECTED, 0);
+    const CnCallEvent dialed[] = { { (char *) "dialed", 1, NULL } };
 
-    g_assert_true (cn_database_insert_call (db, fresh, NULL, 0, &error));
+    g_assert_true (cn_database_insert_call (db, fresh, dialed, 1, &error));
     g_assert_no_error (error);
+    events = cn_database_list_events (db, cn_call_log_get_uuid (fresh), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (events->len, ==, 2);
+    g_assert_cmpstr (((CnCallEvent *) g_ptr_array_index (events, 0))->kind, ==, "dialed");
+    g_assert_cmpstr (((CnCallEvent *) g_ptr_array_index (events, 1))->kind, ==, "logged");
     g_assert_cmpuint (cn_database_count_calls (db, &(CnCallQuery) { "upgraded", 0 }, NULL),
                       ==, 1);
   }
@@ -184,7 +211,11 @@ test_from_version (gconstpointer data)
                                                      "WHERE name = 'drafts'"), ==,
                        version >= 2 ? 1 : 0);
       g_assert_cmpint (store_test_query_int (handle, "SELECT count(*) FROM sqlite_schema "
-                                                     "WHERE name = 'call_fts'"), ==, 0);
+                                                     "WHERE name = 'call_fts'"), ==,
+                       version >= 3 ? 1 : 0);
+      g_assert_cmpint (store_test_query_int (handle, "SELECT count(*) FROM sqlite_schema "
+                                                     "WHERE name = 'call_events_by_call'"), ==,
+                       1);
 
       if (version == 1)
         fill_version_1 (handle);
@@ -230,6 +261,47 @@ test_step_rolls_back (void)
                                                   "WHERE type = 'trigger' AND "
                                                   "name LIKE 'call_fts%'"), ==, 0);
     g_assert_cmpint (store_test_query_int (check, "SELECT count(*) FROM call_logs"), ==, 2);
+    sqlite3_close (check);
+  }
+
+  store_test_dir_clear (&dir);
+}
+
+static void
+test_step_4_rolls_back (void)
+{
+  StoreTestDir dir;
+  g_autoptr(CnDatabase) db = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store_test_dir_init (&dir);
+
+  /* A version-3 file where step 4 fails at its end: a view on the old
+   * events table makes renaming the new one fail, after the copy and the
+   * drop. */
+  db = cn_database_open_at_version (dir.path, 3, &error);
+  g_assert_no_error (error);
+  fill_version_2 (cn_database_get_handle (db));
+  exec_sql (cn_database_get_handle (db), "CREATE VIEW event_kinds AS SELECT kind FROM call_events");
+  g_clear_object (&db);
+
+  g_test_expect_message ("cn-database", G_LOG_LEVEL_WARNING, "Migration to version 4 failed*");
+  db = cn_database_open (dir.path, &error);
+  g_test_assert_expected_messages ();
+  g_assert_nonnull (error);
+  g_assert_null (db);
+  g_clear_error (&error);
+
+  /* Nothing of step 4 is left; the file is still a good version 3. */
+  {
+    sqlite3 *check = NULL;
+
+    g_assert_cmpint (sqlite3_open (dir.path, &check), ==, SQLITE_OK);
+    g_assert_cmpint (store_test_query_int (check, "PRAGMA user_version"), ==, 3);
+    g_assert_cmpint (store_test_query_int (check, "SELECT count(*) FROM sqlite_schema "
+                                                  "WHERE name = 'call_events_v4'"), ==, 0);
+    g_assert_cmpint (store_test_query_int (check, "SELECT count(*) FROM call_events "
+                                                  "WHERE call_uuid = '" UUID_LIVE "'"), ==, 4);
     sqlite3_close (check);
   }
 
@@ -331,6 +403,7 @@ main (int   argc,
       g_test_add_data_func (name, GUINT_TO_POINTER (version), test_from_version);
     }
   g_test_add_func ("/store/migrations/step-rolls-back", test_step_rolls_back);
+  g_test_add_func ("/store/migrations/step-4-rolls-back", test_step_4_rolls_back);
   g_test_add_func ("/store/migrations/concurrent-first-open", test_concurrent_first_open);
   g_test_add_func ("/store/migrations/too-new-untouched", test_too_new_untouched);
 
