@@ -158,8 +158,6 @@ on_step (gpointer user_data)
 
   if (f->steps[f->step] (f))
     {
-      if (g_getenv ("CN_TEST_TRACE"))
-        g_printerr ("# step %u done\n", f->step);
       f->step++;
       f->step_started = g_get_monotonic_time ();
       return G_SOURCE_CONTINUE;

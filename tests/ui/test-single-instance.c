@@ -34,10 +34,18 @@ make_env (const char *dir)
 
   /* The softphone is a program that does nothing; the logger appears at once. */
   g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (keyfile,
-                                      "[io/github/callnotes/Callnotes]\n"
-                                      "dialer='command:true'\n"
-                                      "dial-delay-ms=uint32 0\n", -1, NULL));
+#ifdef CN_BENCH
+  /* The benchmark times the hand-off alone: the loggers of its fifty links
+   * would otherwise pile up (each ticking its call timer) in the app. */
+  const char *delay = "60000";
+#else
+  const char *delay = "0";
+#endif
+  g_autofree char *settings = g_strdup_printf ("[io/github/callnotes/Callnotes]\n"
+                                               "dialer='command:true'\n"
+                                               "dial-delay-ms=uint32 %s\n", delay);
+
+  g_assert_true (g_file_set_contents (keyfile, settings, -1, NULL));
 
   env = g_environ_setenv (env, "CALLNOTES_DATA_DIR", dir, TRUE);
   env = g_environ_setenv (env, "GSETTINGS_BACKEND", "keyfile", TRUE);
@@ -240,8 +248,6 @@ main (int   argc,
       t = hand_off (&inst, link);
 
       g_array_append_val (times, t);
-      if (g_getenv ("CN_BENCH_TRACE"))
-        g_printerr ("%u: %.1f ms\n", i, t / 1000.0);
     }
 
   stop_primary (&inst);
