@@ -202,8 +202,8 @@ probe (CnCallLogModel *self,
   CnCallQuery query = { self->search, self->outcome };
 
   if (!cn_database_probe_list (self->database, &query, cap,
+                               since_last ? &self->counted : NULL,
                                since_last && self->has_top ? &self->top : NULL,
-                               self->counted.last_id,
                                PAGE_ROWS, result, &error))
     {
       g_warning ("Could not count call logs: %s", error->message);
@@ -272,6 +272,14 @@ refresh (CnCallLogModel *self,
 
   if (!probe (self, TRUE, cap, &result))
     return;
+
+  /* No log changed since the last probe (another write, e.g. a draft, moved
+   * the data version): what we have stays. */
+  if (result.unchanged)
+    {
+      cn_list_probe_clear (&result);
+      return;
+    }
 
   old_n_items = self->n_items;
   old_total = self->total;

@@ -33,9 +33,13 @@ CnDatabase *cn_database_open_full       (const char  *path,
 void        cn_database_set_sort_matches_max (CnDatabase *self,
                                               guint       n_rows);
 
-/* The raw handle for tests (PRAGMA max_page_count, direct inserts). Not
- * serialised: only for single-threaded tests. */
+/* The raw handle of the connection that writes, for tests (PRAGMA
+ * max_page_count, direct inserts). Not serialised: only for single-threaded
+ * tests. */
 sqlite3    *cn_database_get_handle      (CnDatabase  *self);
+/* The raw handle of the read-only connection that every read goes through,
+ * for tests (is a read transaction left open?). Same caveat. */
+sqlite3    *cn_database_get_read_handle (CnDatabase  *self);
 
 /* How many rows a query matched at one moment, and for a search which. */
 typedef struct {
@@ -69,25 +73,32 @@ GPtrArray  *cn_database_query_page      (CnDatabase         *self,
 /* What CnCallLogModel needs to (re)load: all read in one snapshot. */
 typedef struct {
   CnListCount  counted;
-  guint        n_added;         /* matching rows with an id above @since_id (when
-                                 * @old_top was given; G_MAXUINT: too many to tell) */
+  guint        n_added;         /* matching rows with an id above @known's last_id
+                                 * (when @old_top was given; G_MAXUINT: too many to
+                                 * tell) */
   guint        n_added_on_top;  /* of those, the ones in front of @old_top */
   GPtrArray   *first_page;      /* the first @first_rows rows (CnCallLog), when asked */
   GArray      *first_keys;      /* and their CnRowKey */
+  gboolean     unchanged;       /* @known still holds; nothing else was read */
 } CnListProbe;
 
 /* Counts @query and reads its first @first_rows rows (0: none). A search is
  * counted only up to @count_cap rows (or a little further; G_MAXUINT: all):
  * the history shows a few hundred rows, and counting the 765 000 matches of
  * "a" in a million logs costs more than showing them. Lists without a search
- * are always counted exactly (from counters, O(1)). With @old_top (the first
- * row at an earlier probe, and @since_id its last_id) it also counts the rows
- * added since. Free with cn_list_probe_clear(). */
+ * are always counted exactly (from counters, O(1)).
+ * @known (may be NULL) is what an earlier probe of the same query counted.
+ * When no log was added, edited or removed since (same generation and last
+ * id) and @known counted as far as @count_cap asks, nothing more is read:
+ * @probe->unchanged is set and the rest of @probe stays empty. Writes that
+ * leave the logs alone (drafts) thus cost a reload next to nothing.
+ * Otherwise, with @old_top (the first row at that probe; needs @known) it
+ * also counts the rows added since. Free with cn_list_probe_clear(). */
 gboolean    cn_database_probe_list      (CnDatabase         *self,
                                          const CnCallQuery  *query,
                                          guint               count_cap,
+                                         const CnListCount  *known,
                                          const CnRowKey     *old_top,
-                                         gint64              since_id,
                                          guint               first_rows,
                                          CnListProbe        *probe,
                                          GError            **error);

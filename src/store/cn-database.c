@@ -2,11 +2,20 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Threads: the connection is opened with SQLITE_OPEN_NOMUTEX and every use of
- * it (and of its cached prepared statements, which carry state between bind,
- * step and reset) happens with self->mutex held. SQLite's own FULLMUTEX would
- * not be enough, as it only serialises single API calls, not a
- * bind/step/reset sequence or a transaction.
+ * Two connections: the writer opens and migrates the file and makes every
+ * change; the reader, opened read-only once the writer has migrated, serves
+ * every call that only reads. A save waiting for another process's write
+ * lock holds the writer for up to BUSY_TIMEOUT_MS; in WAL mode readers never
+ * wait for writers, so the history window, which reads on the main thread,
+ * is not held up meanwhile. No read transaction stays open on the reader
+ * between calls (statements are reset, a BEGIN always ends), so each call
+ * sees everything committed before it, by the writer too.
+ *
+ * Threads: each connection is opened with SQLITE_OPEN_NOMUTEX and every use
+ * of it (and of its cached prepared statements, which carry state between
+ * bind, step and reset) happens with its own mutex held. SQLite's own
+ * FULLMUTEX would not be enough, as it only serialises single API calls, not
+ * a bind/step/reset sequence or a transaction. No call holds both mutexes.
  *
  * Start-up checks: a file is moved aside (never written) when its header is
  * not SQLite's, SQLite calls it corrupt or not a database (which includes a
@@ -20,8 +29,8 @@
  * Processes: the app and any number of `callnotes log` may open one file at
  * the same moment, also before it exists. Opening (look at the file, create
  * it, set WAL, migrate, maybe move it aside) is serialised between them by
- * an flock() on "<path>.lock", held only until the connection is ready;
- * after that SQLite's own locks and busy timeout do the work.
+ * an flock() on "<path>.lock", held only until both connections are
+ * ready; after that SQLite's own locks and busy timeout do the work.
  */
 #define G_LOG_DOMAIN "cn-database"
 
@@ -42,6 +51,14 @@
 #include "cn-database-private.h"
 
 #define BUSY_TIMEOUT_MS        5000
+/* The reader waits only for the short exclusive moments of WAL recovery,
+ * never for a writer. */
+#define READER_BUSY_TIMEOUT_MS 1000
+/* Page caches (KiB). The reader's keeps deep scrolling in memory; a save
+ * touches a dozen pages. Migrations, which may copy every row, get more. */
+#define READER_CACHE_KIB       6144
+#define WRITER_CACHE_KIB       2048
+#define MIGRATION_CACHE_KIB    8192
 /* How long open waits for another process to finish opening (creating or
  * migrating) the same file. */
 #define OPEN_LOCK_TIMEOUT_MS   10000
@@ -61,13 +78,20 @@
  * before it asks the search index instead. */
 #define MAX_PAGE_WALK          100000
 
+/* One SQLite connection and the statements prepared on it. */
+typedef struct {
+  GMutex      mutex;            /* guards db and statements */
+  sqlite3    *db;
+  GHashTable *statements;       /* SQL text → sqlite3_stmt *, prepared once */
+  CnDatabase *owner;            /* not a reference: the connection is part of it */
+} Connection;
+
 struct _CnDatabase
 {
   GObject     parent_instance;
 
-  GMutex      mutex;            /* guards db and statements */
-  sqlite3    *db;
-  GHashTable *statements;       /* SQL text → sqlite3_stmt *, prepared once */
+  Connection  writer;           /* opens, migrates, writes */
+  Connection  reader;           /* read-only: every call that only reads */
   char       *path;
   char       *moved_aside_path;
   guint       sort_matches_max;  /* SORT_MATCHES_MAX_ROWS; tests lower it */
@@ -375,28 +399,28 @@ set_errno_error (GError     **error,
                  path, what, g_strerror (saved_errno));
 }
 
-/* Statements (self->mutex held) */
+/* Statements (conn->mutex held) */
 
 static sqlite3_stmt *
-get_statement (CnDatabase  *self,
+get_statement (Connection  *conn,
                const char  *sql,
                Op           op,
                GError     **error)
 {
-  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+  sqlite3_stmt *stmt = g_hash_table_lookup (conn->statements, sql);
   int rc;
 
   if (stmt != NULL)
     return stmt;
 
-  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  rc = sqlite3_prepare_v3 (conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, self->db, rc, op, self->path);
+      set_sqlite_error (error, conn->db, rc, op, conn->owner->path);
       return NULL;
     }
 
-  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  g_hash_table_insert (conn->statements, g_strdup (sql), stmt);
   return stmt;
 }
 
@@ -409,7 +433,7 @@ finish_statement (sqlite3_stmt *stmt)
 
 /* Steps to the end; for statements without result rows. */
 static gboolean
-run_statement (CnDatabase    *self,
+run_statement (Connection    *conn,
                sqlite3_stmt  *stmt,
                Op             op,
                GError       **error)
@@ -421,7 +445,7 @@ run_statement (CnDatabase    *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, rc, op, self->path);
+      set_sqlite_error (error, conn->db, rc, op, conn->owner->path);
       finish_statement (stmt);
       return FALSE;
     }
@@ -431,19 +455,19 @@ run_statement (CnDatabase    *self,
 }
 
 static gboolean
-run_sql (CnDatabase  *self,
+run_sql (Connection  *conn,
          const char  *sql,
          Op           op,
          GError     **error)
 {
-  sqlite3_stmt *stmt = get_statement (self, sql, op, error);
+  sqlite3_stmt *stmt = get_statement (conn, sql, op, error);
 
-  return stmt != NULL && run_statement (self, stmt, op, error);
+  return stmt != NULL && run_statement (conn, stmt, op, error);
 }
 
 /* Reads one integer (first column of the first row); FALSE on error. */
 static gboolean
-query_int (CnDatabase    *self,
+query_int (Connection    *conn,
            sqlite3_stmt  *stmt,
            Op             op,
            gint64        *value,
@@ -465,7 +489,7 @@ query_int (CnDatabase    *self,
       return TRUE;
     }
 
-  set_sqlite_error (error, self->db, rc, op, self->path);
+  set_sqlite_error (error, conn->db, rc, op, conn->owner->path);
   finish_statement (stmt);
   return FALSE;
 }
@@ -511,38 +535,38 @@ column_text (sqlite3_stmt *stmt,
 }
 
 static gboolean
-begin_write (CnDatabase  *self,
+begin_write (Connection  *conn,
              Op           op,
              GError     **error)
 {
-  return run_sql (self, "BEGIN IMMEDIATE", op, error);
+  return run_sql (conn, "BEGIN IMMEDIATE", op, error);
 }
 
 static gboolean
-begin_read (CnDatabase  *self,
+begin_read (Connection  *conn,
             GError     **error)
 {
-  return run_sql (self, "BEGIN", OP_READ, error);
+  return run_sql (conn, "BEGIN", OP_READ, error);
 }
 
 static gboolean
-commit (CnDatabase  *self,
+commit (Connection  *conn,
         Op           op,
         GError     **error)
 {
-  return run_sql (self, "COMMIT", op, error);
+  return run_sql (conn, "COMMIT", op, error);
 }
 
 static void
-rollback (CnDatabase *self)
+rollback (Connection *conn)
 {
   /* Some errors (SQLITE_FULL among them) may already have rolled back. */
-  if (!sqlite3_get_autocommit (self->db))
+  if (!sqlite3_get_autocommit (conn->db))
     {
-      int rc = sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      int rc = sqlite3_exec (conn->db, "ROLLBACK", NULL, NULL, NULL);
 
       if (rc != SQLITE_OK)
-        g_warning ("Rolling back failed: %s", sqlite3_errmsg (self->db));
+        g_warning ("Rolling back failed: %s", sqlite3_errmsg (conn->db));
     }
 }
 
@@ -608,7 +632,7 @@ bind_log_fields (sqlite3_stmt *stmt,
 
 /* Adds an event to the log with the id @call_id, after its others. */
 static gboolean
-insert_event (CnDatabase  *self,
+insert_event (Connection  *conn,
               gint64       call_id,
               const char  *kind,
               gint64       at,
@@ -616,7 +640,7 @@ insert_event (CnDatabase  *self,
               Op           op,
               GError     **error)
 {
-  sqlite3_stmt *stmt = get_statement (self,
+  sqlite3_stmt *stmt = get_statement (conn,
                                       "INSERT INTO call_events (call_id, seq, kind, at, detail) "
                                       "VALUES (?1, (SELECT coalesce(max(seq), 0) + 1"
                                       " FROM call_events WHERE call_id = ?1), ?2, ?3, ?4)",
@@ -630,22 +654,22 @@ insert_event (CnDatabase  *self,
   sqlite3_bind_int64 (stmt, 3, at);
   bind_text (stmt, 4, detail);
 
-  return run_statement (self, stmt, op, error);
+  return run_statement (conn, stmt, op, error);
 }
 
 static gboolean
-delete_draft_locked (CnDatabase  *self,
+delete_draft_locked (Connection  *conn,
                      const char  *uuid,
                      Op           op,
                      GError     **error)
 {
-  sqlite3_stmt *stmt = get_statement (self, "DELETE FROM drafts WHERE uuid = ?1", op, error);
+  sqlite3_stmt *stmt = get_statement (conn, "DELETE FROM drafts WHERE uuid = ?1", op, error);
 
   if (stmt == NULL)
     return FALSE;
 
   bind_text (stmt, 1, uuid);
-  return run_statement (self, stmt, op, error);
+  return run_statement (conn, stmt, op, error);
 }
 
 static gint64
@@ -770,7 +794,7 @@ bind_filter (sqlite3_stmt   *stmt,
 /* The rows in the list for @outcome before any search: O(1) from the
  * counter table. */
 static gboolean
-count_list_locked (CnDatabase  *self,
+count_list_locked (Connection  *conn,
                    CnOutcome    outcome,
                    guint       *count,
                    GError     **error)
@@ -779,16 +803,16 @@ count_list_locked (CnDatabase  *self,
   gint64 value = 0;
 
   if (outcome == CN_OUTCOME_NONE)
-    stmt = get_statement (self, "SELECT coalesce(sum(live), 0) FROM call_log_counts",
+    stmt = get_statement (conn, "SELECT coalesce(sum(live), 0) FROM call_log_counts",
                           OP_READ, error);
   else
-    stmt = get_statement (self, "SELECT live FROM call_log_counts WHERE outcome = :outcome",
+    stmt = get_statement (conn, "SELECT live FROM call_log_counts WHERE outcome = :outcome",
                           OP_READ, error);
   if (stmt == NULL)
     return FALSE;
 
   bind_filter (stmt, outcome, NULL, NULL);
-  if (!query_int (self, stmt, OP_READ, &value, error))
+  if (!query_int (conn, stmt, OP_READ, &value, error))
     return FALSE;
 
   *count = (guint) CLAMP (value, 0, G_MAXUINT);
@@ -800,7 +824,7 @@ count_list_locked (CnDatabase  *self,
  * a million logs costs more than showing them, and the history shows a few
  * hundred rows at a time. *@exact tells the whole answer from "at least". */
 static gboolean
-count_locked (CnDatabase  *self,
+count_locked (Connection  *conn,
               CnOutcome    outcome,
               const char  *match,
               guint        cap,
@@ -813,12 +837,12 @@ count_locked (CnDatabase  *self,
 
   *exact = TRUE;
   if (match == NULL)
-    return count_list_locked (self, outcome, count, error);
+    return count_list_locked (conn, outcome, count, error);
 
   if (cap == G_MAXUINT && outcome == CN_OUTCOME_NONE)
     {
       /* Deleted logs are not in the index, so this is the whole answer. */
-      stmt = get_statement (self, "SELECT count(*) FROM call_fts WHERE call_fts MATCH :match",
+      stmt = get_statement (conn, "SELECT count(*) FROM call_fts WHERE call_fts MATCH :match",
                             OP_READ, error);
     }
   else if (cap == G_MAXUINT)
@@ -826,18 +850,18 @@ count_locked (CnDatabase  *self,
       g_autoptr(GString) sql = g_string_new ("SELECT count(*) FROM call_logs");
 
       append_filter (sql, outcome, TRUE, KEY_NONE);
-      stmt = get_statement (self, sql->str, OP_READ, error);
+      stmt = get_statement (conn, sql->str, OP_READ, error);
     }
   else if (outcome == CN_OUTCOME_NONE)
     {
-      stmt = get_statement (self, "SELECT count(*) FROM (SELECT 1 FROM call_fts"
+      stmt = get_statement (conn, "SELECT count(*) FROM (SELECT 1 FROM call_fts"
                                   " WHERE call_fts MATCH :match LIMIT :cap)", OP_READ, error);
     }
   else
     {
       /* The index leads, so counting stops after @cap hits instead of first
        * collecting every match. */
-      stmt = get_statement (self, "SELECT count(*) FROM (SELECT 1 FROM call_fts"
+      stmt = get_statement (conn, "SELECT count(*) FROM (SELECT 1 FROM call_fts"
                                   " CROSS JOIN call_logs ON call_logs.id = call_fts.rowid"
                                   " WHERE call_fts MATCH :match AND call_logs.deleted = 0"
                                   " AND call_logs.outcome = :outcome LIMIT :cap)",
@@ -849,7 +873,7 @@ count_locked (CnDatabase  *self,
 
   bind_filter (stmt, outcome, match, NULL);
   bind_named_int64 (stmt, ":cap", cap);
-  if (!query_int (self, stmt, OP_READ, &value, error))
+  if (!query_int (conn, stmt, OP_READ, &value, error))
     return FALSE;
 
   *count = (guint) CLAMP (value, 0, G_MAXUINT);
@@ -859,7 +883,7 @@ count_locked (CnDatabase  *self,
 
 /* Steps @stmt (LOG_COLUMNS) to its end, adding its rows to @logs and @keys. */
 static gboolean
-read_logs_locked (CnDatabase    *self,
+read_logs_locked (Connection    *conn,
                   sqlite3_stmt  *stmt,
                   GPtrArray     *logs,
                   GArray        *keys,
@@ -878,7 +902,7 @@ read_logs_locked (CnDatabase    *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+      set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
       finish_statement (stmt);
       return FALSE;
     }
@@ -889,7 +913,7 @@ read_logs_locked (CnDatabase    *self,
 
 /* Reads rows into @logs (and @keys) in the order the statement gives. */
 static gboolean
-select_logs_locked (CnDatabase      *self,
+select_logs_locked (Connection      *conn,
                     CnOutcome        outcome,
                     const char      *match,
                     gboolean         sort_matches,
@@ -917,7 +941,7 @@ select_logs_locked (CnDatabase      *self,
     g_string_append (sql, " ORDER BY created_at DESC, id DESC");
   g_string_append (sql, " LIMIT :limit OFFSET :offset");
 
-  stmt = get_statement (self, sql->str, OP_READ, error);
+  stmt = get_statement (conn, sql->str, OP_READ, error);
   if (stmt == NULL)
     return FALSE;
 
@@ -925,7 +949,7 @@ select_logs_locked (CnDatabase      *self,
   bind_named_int64 (stmt, ":limit", limit);
   bind_named_int64 (stmt, ":offset", offset);
 
-  return read_logs_locked (self, stmt, logs, keys, error);
+  return read_logs_locked (conn, stmt, logs, keys, error);
 }
 
 /* Reads a page of a search that many rows match without collecting every
@@ -937,7 +961,7 @@ select_logs_locked (CnDatabase      *self,
  * while it held too few. *@done stays FALSE when the window would cover most
  * of the list; collecting the matches is then no dearer. */
 static gboolean
-select_window_locked (CnDatabase      *self,
+select_window_locked (Connection      *conn,
                       CnOutcome        outcome,
                       const char      *match,
                       guint            n_matches,
@@ -960,7 +984,7 @@ select_window_locked (CnDatabase      *self,
 
   *done = FALSE;
 
-  if (!count_list_locked (self, outcome, &n_list, error))
+  if (!count_list_locked (conn, outcome, &n_list, error))
     return FALSE;
 
   window = ((guint64) offset + limit) * n_list / MAX (n_matches, 1);
@@ -991,7 +1015,7 @@ select_window_locked (CnDatabase      *self,
       sqlite3_stmt *stmt;
       int rc;
 
-      stmt = get_statement (self, walk_sql->str, OP_READ, error);
+      stmt = get_statement (conn, walk_sql->str, OP_READ, error);
       if (stmt == NULL)
         return FALSE;
 
@@ -1007,7 +1031,7 @@ select_window_locked (CnDatabase      *self,
         }
       if (rc != SQLITE_DONE)
         {
-          set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+          set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
           finish_statement (stmt);
           return FALSE;
         }
@@ -1019,7 +1043,7 @@ select_window_locked (CnDatabase      *self,
           return TRUE;
         }
 
-      stmt = get_statement (self, page_sql->str, OP_READ, error);
+      stmt = get_statement (conn, page_sql->str, OP_READ, error);
       if (stmt == NULL)
         return FALSE;
 
@@ -1030,7 +1054,7 @@ select_window_locked (CnDatabase      *self,
       bind_named_int64 (stmt, ":high_id", high_id);
       bind_named_int64 (stmt, ":limit", limit);
       bind_named_int64 (stmt, ":offset", offset);
-      if (!read_logs_locked (self, stmt, found, found_keys, error))
+      if (!read_logs_locked (conn, stmt, found, found_keys, error))
         return FALSE;
 
       /* A full page, or the window reached the end of the list. */
@@ -1051,7 +1075,7 @@ select_window_locked (CnDatabase      *self,
 /* select_logs_locked(), or select_window_locked() for a search that many
  * rows match. */
 static gboolean
-select_page_locked (CnDatabase      *self,
+select_page_locked (Connection      *conn,
                     CnOutcome        outcome,
                     const char      *match,
                     guint            count,
@@ -1065,20 +1089,20 @@ select_page_locked (CnDatabase      *self,
                     GArray          *keys,
                     GError         **error)
 {
-  gboolean sort_matches = match != NULL && exact && count <= self->sort_matches_max;
+  gboolean sort_matches = match != NULL && exact && count <= conn->owner->sort_matches_max;
 
   if (match != NULL && !sort_matches)
     {
       gboolean done = FALSE;
 
-      if (!select_window_locked (self, outcome, match, count, key_mode, key, ascending, offset,
+      if (!select_window_locked (conn, outcome, match, count, key_mode, key, ascending, offset,
                                  limit, logs, keys, &done, error))
         return FALSE;
       if (done)
         return TRUE;
     }
 
-  return select_logs_locked (self, outcome, match, sort_matches, key_mode, key, ascending, offset,
+  return select_logs_locked (conn, outcome, match, sort_matches, key_mode, key, ascending, offset,
                              limit, logs, keys, error);
 }
 
@@ -1103,7 +1127,7 @@ reverse_results (GPtrArray *logs,
     }
 }
 
-/* Pages from the ids a probe read (self->mutex held)
+/* Pages from the ids a probe read (conn->mutex held)
  *
  * A search with many matches is read once, by the probe, as the ids of its
  * highest matching rows (read_match_ids_locked()): that one pass over the
@@ -1114,7 +1138,7 @@ reverse_results (GPtrArray *logs,
  * word it stands for, ~20 ms on a million logs, before the first id). */
 
 static gboolean
-read_match_ids_locked (CnDatabase  *self,
+read_match_ids_locked (Connection  *conn,
                        CnOutcome    outcome,
                        const char  *match,
                        guint        cap,
@@ -1125,10 +1149,10 @@ read_match_ids_locked (CnDatabase  *self,
   int rc;
 
   if (outcome == CN_OUTCOME_NONE)
-    stmt = get_statement (self, "SELECT rowid FROM call_fts WHERE call_fts MATCH :match"
+    stmt = get_statement (conn, "SELECT rowid FROM call_fts WHERE call_fts MATCH :match"
                                 " ORDER BY rowid DESC LIMIT :cap", OP_READ, error);
   else
-    stmt = get_statement (self, "SELECT call_fts.rowid FROM call_fts"
+    stmt = get_statement (conn, "SELECT call_fts.rowid FROM call_fts"
                                 " CROSS JOIN call_logs ON call_logs.id = call_fts.rowid"
                                 " WHERE call_fts MATCH :match AND call_logs.deleted = 0"
                                 " AND call_logs.outcome = :outcome"
@@ -1147,7 +1171,7 @@ read_match_ids_locked (CnDatabase  *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+      set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
       finish_statement (stmt);
       return FALSE;
     }
@@ -1182,13 +1206,13 @@ ids_contain (GArray *ids,
 
 /* The list key of the log with @id; *@found FALSE when there is none. */
 static gboolean
-key_of_locked (CnDatabase  *self,
+key_of_locked (Connection  *conn,
                gint64       id,
                CnRowKey    *key,
                gboolean    *found,
                GError     **error)
 {
-  sqlite3_stmt *stmt = get_statement (self, "SELECT created_at FROM call_logs WHERE id = ?1",
+  sqlite3_stmt *stmt = get_statement (conn, "SELECT created_at FROM call_logs WHERE id = ?1",
                                       OP_READ, error);
   int rc;
 
@@ -1205,7 +1229,7 @@ key_of_locked (CnDatabase  *self,
     }
   else if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+      set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
       finish_statement (stmt);
       return FALSE;
     }
@@ -1233,13 +1257,13 @@ compare_keys_in_list_order (gconstpointer a,
 
 /* Reads the logs of @keys by id, in that order. */
 static gboolean
-read_logs_by_key_locked (CnDatabase  *self,
+read_logs_by_key_locked (Connection  *conn,
                          GArray      *keys,
                          GPtrArray   *logs,
                          GArray      *keys_out,
                          GError     **error)
 {
-  sqlite3_stmt *stmt = get_statement (self, "SELECT " LOG_COLUMNS " FROM call_logs WHERE id = ?1",
+  sqlite3_stmt *stmt = get_statement (conn, "SELECT " LOG_COLUMNS " FROM call_logs WHERE id = ?1",
                                       OP_READ, error);
 
   if (stmt == NULL)
@@ -1248,7 +1272,7 @@ read_logs_by_key_locked (CnDatabase  *self,
   for (guint i = 0; i < keys->len; i++)
     {
       sqlite3_bind_int64 (stmt, 1, g_array_index (keys, CnRowKey, i).id);
-      if (!read_logs_locked (self, stmt, logs, keys_out, error))
+      if (!read_logs_locked (conn, stmt, logs, keys_out, error))
         return FALSE;
     }
 
@@ -1257,7 +1281,7 @@ read_logs_by_key_locked (CnDatabase  *self,
 
 /* Few matches, all known: their keys, sorted in list order. */
 static gboolean
-sorted_keys_of_locked (CnDatabase  *self,
+sorted_keys_of_locked (Connection  *conn,
                        GArray      *ids,
                        GArray      *keys,
                        GError     **error)
@@ -1267,7 +1291,7 @@ sorted_keys_of_locked (CnDatabase  *self,
       CnRowKey key;
       gboolean found = FALSE;
 
-      if (!key_of_locked (self, g_array_index (ids, gint64, i), &key, &found, error))
+      if (!key_of_locked (conn, g_array_index (ids, gint64, i), &key, &found, error))
         return FALSE;
       if (found)
         g_array_append_val (keys, key);
@@ -1283,7 +1307,7 @@ sorted_keys_of_locked (CnDatabase  *self,
  * the lowest one read, or above @counted->last_id: added since), or after
  * MAX_PAGE_WALK rows; the page must then come from the index. */
 static gboolean
-walk_match_ids_locked (CnDatabase         *self,
+walk_match_ids_locked (Connection         *conn,
                        CnOutcome           outcome,
                        const CnListCount  *counted,
                        KeyMode             key_mode,
@@ -1308,7 +1332,7 @@ walk_match_ids_locked (CnDatabase         *self,
   append_filter (sql, outcome, FALSE, key_mode);
   g_string_append (sql, ascending ? " ORDER BY created_at ASC, id ASC"
                                   : " ORDER BY created_at DESC, id DESC");
-  stmt = get_statement (self, sql->str, OP_READ, error);
+  stmt = get_statement (conn, sql->str, OP_READ, error);
   if (stmt == NULL)
     return FALSE;
 
@@ -1341,7 +1365,7 @@ walk_match_ids_locked (CnDatabase         *self,
     *complete = TRUE;
   else if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+      set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
       finish_statement (stmt);
       return FALSE;
     }
@@ -1353,7 +1377,7 @@ walk_match_ids_locked (CnDatabase         *self,
 /* A page of a search from @counted's ids, when they tell it; *@done FALSE
  * when they do not (the logs changed since, or the rows are not among them). */
 static gboolean
-page_from_match_ids_locked (CnDatabase         *self,
+page_from_match_ids_locked (Connection         *conn,
                             CnOutcome           outcome,
                             const CnListCount  *counted,
                             KeyMode             key_mode,
@@ -1373,21 +1397,21 @@ page_from_match_ids_locked (CnDatabase         *self,
   *done = FALSE;
 
   /* An edit or a removal may have changed what matches. */
-  stmt = get_statement (self, "SELECT value FROM call_log_generation", OP_READ, error);
-  if (stmt == NULL || !query_int (self, stmt, OP_READ, &generation, error))
+  stmt = get_statement (conn, "SELECT value FROM call_log_generation", OP_READ, error);
+  if (stmt == NULL || !query_int (conn, stmt, OP_READ, &generation, error))
     return FALSE;
   if (generation != counted->generation)
     return TRUE;
 
-  if (!walk_match_ids_locked (self, outcome, counted, key_mode, key, ascending, offset, limit,
+  if (!walk_match_ids_locked (conn, outcome, counted, key_mode, key, ascending, offset, limit,
                               page_keys, done, error))
     return FALSE;
 
-  return !*done || read_logs_by_key_locked (self, page_keys, logs, keys, error);
+  return !*done || read_logs_by_key_locked (conn, page_keys, logs, keys, error);
 }
 
 static gboolean
-query_page_locked (CnDatabase         *self,
+query_page_locked (Connection         *conn,
                    CnOutcome           outcome,
                    const char         *match,
                    const CnRowKey     *after,
@@ -1403,6 +1427,7 @@ query_page_locked (CnDatabase         *self,
   gboolean exact = known != NULL && known->exact;
   gboolean in_transaction = FALSE;
   gboolean deep = after == NULL && before == NULL && offset > REVERSE_SCAN_THRESHOLD;
+  guint sort_matches_max = conn->owner->sort_matches_max;
   gboolean ok = TRUE;
   gboolean done = FALSE;
 
@@ -1414,26 +1439,26 @@ query_page_locked (CnDatabase         *self,
    * count; otherwise knowing whether few rows match is enough. */
   if (known == NULL && (match != NULL || deep))
     {
-      if (!begin_read (self, error))
+      if (!begin_read (conn, error))
         return FALSE;
       in_transaction = TRUE;
-      ok = count_locked (self, outcome, match, deep ? G_MAXUINT : self->sort_matches_max + 1,
-                         &count, &exact, error);
+      ok = count_locked (conn, outcome, match, deep ? G_MAXUINT : sort_matches_max + 1, &count,
+                         &exact, error);
     }
   else if (match != NULL && known->match_ids != NULL &&
-           !(exact && count <= self->sort_matches_max))
+           !(exact && count <= sort_matches_max))
     {
-      if (!begin_read (self, error))
+      if (!begin_read (conn, error))
         return FALSE;
       in_transaction = TRUE;
       if (after != NULL)
-        ok = page_from_match_ids_locked (self, outcome, known, KEY_AFTER, after, FALSE, offset,
+        ok = page_from_match_ids_locked (conn, outcome, known, KEY_AFTER, after, FALSE, offset,
                                          limit, logs, keys, &done, error);
       else if (before != NULL)
-        ok = page_from_match_ids_locked (self, outcome, known, KEY_BEFORE, before, TRUE, 0, limit,
+        ok = page_from_match_ids_locked (conn, outcome, known, KEY_BEFORE, before, TRUE, 0, limit,
                                          logs, keys, &done, error);
       else
-        ok = page_from_match_ids_locked (self, outcome, known, KEY_NONE, NULL, FALSE, offset,
+        ok = page_from_match_ids_locked (conn, outcome, known, KEY_NONE, NULL, FALSE, offset,
                                          limit, logs, keys, &done, error);
       if (done && before != NULL)
         reverse_results (logs, keys);
@@ -1445,20 +1470,20 @@ query_page_locked (CnDatabase         *self,
     }
   else if (after != NULL)
     {
-      ok = select_page_locked (self, outcome, match, count, exact, KEY_AFTER, after, FALSE,
+      ok = select_page_locked (conn, outcome, match, count, exact, KEY_AFTER, after, FALSE,
                                offset, limit, logs, keys, error);
     }
   else if (before != NULL)
     {
       g_assert (offset == 0);
-      ok = select_page_locked (self, outcome, match, count, exact, KEY_BEFORE, before, TRUE, 0,
+      ok = select_page_locked (conn, outcome, match, count, exact, KEY_BEFORE, before, TRUE, 0,
                                limit, logs, keys, error);
       if (ok)
         reverse_results (logs, keys);
     }
   else if (!deep || !exact)
     {
-      ok = select_page_locked (self, outcome, match, count, exact, KEY_NONE, NULL, FALSE, offset,
+      ok = select_page_locked (conn, outcome, match, count, exact, KEY_NONE, NULL, FALSE, offset,
                                limit, logs, keys, error);
     }
   else if (offset < count)
@@ -1472,14 +1497,14 @@ query_page_locked (CnDatabase         *self,
 
       if (from_end < offset)
         {
-          ok = select_page_locked (self, outcome, match, count, exact, KEY_NONE, NULL, TRUE,
+          ok = select_page_locked (conn, outcome, match, count, exact, KEY_NONE, NULL, TRUE,
                                    from_end, limit, logs, keys, error);
           if (ok)
             reverse_results (logs, keys);
         }
       else
         {
-          ok = select_page_locked (self, outcome, match, count, exact, KEY_NONE, NULL, FALSE,
+          ok = select_page_locked (conn, outcome, match, count, exact, KEY_NONE, NULL, FALSE,
                                    offset, limit, logs, keys, error);
         }
     }
@@ -1487,21 +1512,21 @@ query_page_locked (CnDatabase         *self,
   if (in_transaction)
     {
       if (ok)
-        ok = commit (self, OP_READ, error);
+        ok = commit (conn, OP_READ, error);
       if (!ok)
-        rollback (self);
+        rollback (conn);
     }
 
   return ok;
 }
 
-/* Probing a list (self->mutex held, inside a read transaction) */
+/* Probing a list (conn->mutex held, inside a read transaction) */
 
 /* The first @limit rows of a search from the ids the probe read: few
  * matches are sorted, else the list is walked (walk_match_ids_locked()).
  * Falls back to select_page_locked() when the walk cannot tell. */
 static gboolean
-first_page_from_ids_locked (CnDatabase         *self,
+first_page_from_ids_locked (Connection         *conn,
                             CnOutcome           outcome,
                             const char         *match,
                             const CnListCount  *counted,
@@ -1516,29 +1541,29 @@ first_page_from_ids_locked (CnDatabase         *self,
   if (counted->count == 0)
     return TRUE;
 
-  if (counted->exact && counted->count <= self->sort_matches_max)
+  if (counted->exact && counted->count <= conn->owner->sort_matches_max)
     {
-      if (!sorted_keys_of_locked (self, counted->match_ids, page_keys, error))
+      if (!sorted_keys_of_locked (conn, counted->match_ids, page_keys, error))
         return FALSE;
       g_array_set_size (page_keys, MIN (page_keys->len, limit));
     }
-  else if (!walk_match_ids_locked (self, outcome, counted, KEY_NONE, NULL, FALSE, 0, limit,
+  else if (!walk_match_ids_locked (conn, outcome, counted, KEY_NONE, NULL, FALSE, 0, limit,
                                    page_keys, &complete, error))
     {
       return FALSE;
     }
 
   if (!complete)
-    return select_page_locked (self, outcome, match, counted->count, counted->exact, KEY_NONE,
+    return select_page_locked (conn, outcome, match, counted->count, counted->exact, KEY_NONE,
                                NULL, FALSE, 0, limit, logs, keys, error);
 
-  return read_logs_by_key_locked (self, page_keys, logs, keys, error);
+  return read_logs_by_key_locked (conn, page_keys, logs, keys, error);
 }
 
 /* How many rows with an id above @since_id the list holds now, and how many
  * of them sort in front of @top. */
 static gboolean
-count_added_locked (CnDatabase      *self,
+count_added_locked (Connection      *conn,
                     CnOutcome        outcome,
                     const CnRowKey  *top,
                     gint64           since_id,
@@ -1556,7 +1581,7 @@ count_added_locked (CnDatabase      *self,
                       " FROM call_logs NOT INDEXED");
   append_filter (sql, outcome, FALSE, KEY_NONE);
   g_string_append (sql, " AND id > :since_id");
-  stmt = get_statement (self, sql->str, OP_READ, error);
+  stmt = get_statement (conn, sql->str, OP_READ, error);
   if (stmt == NULL)
     return FALSE;
 
@@ -1565,8 +1590,8 @@ count_added_locked (CnDatabase      *self,
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (error, self->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc, OP_READ,
-                        self->path);
+      set_sqlite_error (error, conn->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc, OP_READ,
+                        conn->owner->path);
       finish_statement (stmt);
       return FALSE;
     }
@@ -1581,7 +1606,7 @@ count_added_locked (CnDatabase      *self,
  * is new and there may be more, the answer is unknown: G_MAXUINT added, none
  * on top. */
 static gboolean
-count_added_from_ids_locked (CnDatabase         *self,
+count_added_from_ids_locked (Connection         *conn,
                              const CnListCount  *counted,
                              const CnRowKey     *top,
                              gint64              since_id,
@@ -1609,7 +1634,7 @@ count_added_from_ids_locked (CnDatabase         *self,
       CnRowKey key;
       gboolean found = FALSE;
 
-      if (!key_of_locked (self, g_array_index (ids, gint64, i), &key, &found, error))
+      if (!key_of_locked (conn, g_array_index (ids, gint64, i), &key, &found, error))
         return FALSE;
       if (found && key_is_before (&key, top))
         (*n_on_top)++;
@@ -1906,21 +1931,21 @@ migrate (CnDatabase  *self,
       char *message = NULL;
       int rc;
 
-      if (!begin_write (self, OP_OPEN, error))
+      if (!begin_write (&self->writer, OP_OPEN, error))
         return FALSE;
 
       /* Another process may have migrated while we waited for the lock. */
-      rc = probe_int (self->db, "PRAGMA user_version", &current);
+      rc = probe_int (self->writer.db, "PRAGMA user_version", &current);
       if (rc != SQLITE_OK)
         {
-          set_sqlite_error (error, self->db, rc, OP_OPEN, self->path);
-          rollback (self);
+          set_sqlite_error (error, self->writer.db, rc, OP_OPEN, self->path);
+          rollback (&self->writer);
           return FALSE;
         }
 
       if (current > CN_DATABASE_SCHEMA_VERSION)
         {
-          rollback (self);
+          rollback (&self->writer);
           g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_TOO_NEW,
                        _("The call log database “%s” was written by a newer version of "
                          "Callnotes; update Callnotes to use it."), self->path);
@@ -1929,9 +1954,9 @@ migrate (CnDatabase  *self,
 
       if (current >= step)
         {
-          if (!commit (self, OP_OPEN, error))
+          if (!commit (&self->writer, OP_OPEN, error))
             {
-              rollback (self);
+              rollback (&self->writer);
               return FALSE;
             }
           continue;
@@ -1940,18 +1965,18 @@ migrate (CnDatabase  *self,
       g_debug ("Migrating %s to version %u", self->path, step);
 
       bump = g_strdup_printf ("PRAGMA user_version = %u", step);
-      rc = sqlite3_exec (self->db, migrations[step - 1], NULL, NULL, &message);
+      rc = sqlite3_exec (self->writer.db, migrations[step - 1], NULL, NULL, &message);
       if (rc == SQLITE_OK)
-        rc = sqlite3_exec (self->db, bump, NULL, NULL, &message);
+        rc = sqlite3_exec (self->writer.db, bump, NULL, NULL, &message);
       if (rc == SQLITE_OK)
-        rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, &message);
+        rc = sqlite3_exec (self->writer.db, "COMMIT", NULL, NULL, &message);
 
       if (rc != SQLITE_OK)
         {
           g_warning ("Migration to version %u failed: %s", step, message);
-          set_sqlite_error (error, self->db, rc, OP_OPEN, self->path);
+          set_sqlite_error (error, self->writer.db, rc, OP_OPEN, self->path);
           sqlite3_free (message);
-          rollback (self);
+          rollback (&self->writer);
           return FALSE;
         }
     }
@@ -2005,10 +2030,10 @@ set_pragmas (CnDatabase  *self,
   gboolean is_wal;
   int rc = SQLITE_OK;
 
-  stmt = step_journal_mode_wal (self->db, &rc);
+  stmt = step_journal_mode_wal (self->writer.db, &rc);
   if (stmt == NULL)
     {
-      set_sqlite_error (error, self->db, rc, OP_OPEN, self->path);
+      set_sqlite_error (error, self->writer.db, rc, OP_OPEN, self->path);
       return FALSE;
     }
 
@@ -2026,16 +2051,47 @@ set_pragmas (CnDatabase  *self,
 
   /* FULL: a commit is on disk when it returns (also for the WAL). Foreign
    * keys make the events follow their log. The journal is cut back to 4 MiB
-   * after checkpoints; 8 MiB of page cache keeps deep scrolling in memory. */
-  rc = sqlite3_exec (self->db,
+   * after checkpoints. The cache is cut down after migrating. */
+  rc = sqlite3_exec (self->writer.db,
                      "PRAGMA synchronous = FULL;"
                      "PRAGMA foreign_keys = ON;"
                      "PRAGMA journal_size_limit = 4194304;"
-                     "PRAGMA cache_size = -8192;",
+                     "PRAGMA cache_size = -" G_STRINGIFY (MIGRATION_CACHE_KIB) ";",
                      NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, self->db, rc, OP_OPEN, self->path);
+      set_sqlite_error (error, self->writer.db, rc, OP_OPEN, self->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Opens the reader, once the writer has made the file ours and migrated it.
+ * Only the page cache matters to it among the writer's pragmas. */
+static gboolean
+open_reader (CnDatabase  *self,
+             GError     **error)
+{
+  gint64 user_version = 0;
+  int rc;
+
+  rc = sqlite3_open_v2 (self->path, &self->reader.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_extended_result_codes (self->reader.db, 1);
+      sqlite3_busy_timeout (self->reader.db, READER_BUSY_TIMEOUT_MS);
+      rc = sqlite3_exec (self->reader.db,
+                         "PRAGMA cache_size = -" G_STRINGIFY (READER_CACHE_KIB) ";",
+                         NULL, NULL, NULL);
+    }
+  /* A first read, so a reader that cannot read fails the open. */
+  if (rc == SQLITE_OK)
+    rc = probe_int (self->reader.db, "PRAGMA user_version", &user_version);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->reader.db, rc, OP_OPEN, self->path);
       return FALSE;
     }
 
@@ -2080,38 +2136,38 @@ open_database (const char  *path,
       goto damaged;
     }
 
-  rc = sqlite3_open_v2 (path, &self->db, flags, NULL);
+  rc = sqlite3_open_v2 (path, &self->writer.db, flags, NULL);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, self->db, rc, OP_OPEN, path);
+      set_sqlite_error (error, self->writer.db, rc, OP_OPEN, path);
       return NULL;
     }
 
-  sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  sqlite3_extended_result_codes (self->writer.db, 1);
+  sqlite3_busy_timeout (self->writer.db, BUSY_TIMEOUT_MS);
   /* Until the file is known to be ours, closing must not checkpoint a WAL
    * into it: that would change a file we promised to leave alone. */
-  sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  sqlite3_db_config (self->writer.db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 
   /* One read transaction, so the version and the tables are from the same
    * moment: another process may be migrating this very file (a version-0
    * file with tables would otherwise look foreign for an instant). */
-  rc = sqlite3_exec (self->db, "BEGIN", NULL, NULL, NULL);
+  rc = sqlite3_exec (self->writer.db, "BEGIN", NULL, NULL, NULL);
   if (rc == SQLITE_OK)
-    rc = probe_int (self->db, "PRAGMA user_version", &user_version);
+    rc = probe_int (self->writer.db, "PRAGMA user_version", &user_version);
   if (rc == SQLITE_OK)
-    rc = inspect_schema (self->db, user_version, &schema_state);
-  if (!sqlite3_get_autocommit (self->db))
-    sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+    rc = inspect_schema (self->writer.db, user_version, &schema_state);
+  if (!sqlite3_get_autocommit (self->writer.db))
+    sqlite3_exec (self->writer.db, "COMMIT", NULL, NULL, NULL);
 
   if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
     {
-      reason = g_strdup (sqlite3_errmsg (self->db));
+      reason = g_strdup (sqlite3_errmsg (self->writer.db));
       goto damaged;
     }
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, self->db, rc, OP_OPEN, path);
+      set_sqlite_error (error, self->writer.db, rc, OP_OPEN, path);
       return NULL;
     }
 
@@ -2130,9 +2186,9 @@ open_database (const char  *path,
       goto damaged;
     }
 
-  sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+  sqlite3_db_config (self->writer.db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 
-  if (sqlite3_db_readonly (self->db, "main") == 1)
+  if (sqlite3_db_readonly (self->writer.db, "main") == 1)
     {
       g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_READ_ONLY,
                    _("The call log database “%s” cannot be written: the file or its folder "
@@ -2146,6 +2202,17 @@ open_database (const char  *path,
   if (!migrate (self, MIN (version, CN_DATABASE_SCHEMA_VERSION), error))
     return NULL;
 
+  rc = sqlite3_exec (self->writer.db, "PRAGMA cache_size = -" G_STRINGIFY (WRITER_CACHE_KIB) ";",
+                     NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->writer.db, rc, OP_OPEN, path);
+      return NULL;
+    }
+
+  if (!open_reader (self, error))
+    return NULL;
+
   return g_steal_pointer (&self);
 
 damaged:
@@ -2153,10 +2220,10 @@ damaged:
     g_autofree char *moved_to = NULL;
     CnDatabase *fresh;
 
-    if (self->db != NULL)
+    if (self->writer.db != NULL)
       {
-        sqlite3_close (self->db);
-        self->db = NULL;
+        sqlite3_close (self->writer.db);
+        self->writer.db = NULL;
       }
 
     if (!may_move_aside || read_only)
@@ -2296,22 +2363,40 @@ statement_free (gpointer stmt)
 }
 
 static void
+connection_init (Connection *conn,
+                 CnDatabase *owner)
+{
+  g_mutex_init (&conn->mutex);
+  conn->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, statement_free);
+  conn->owner = owner;
+}
+
+static void
+connection_clear (Connection *conn)
+{
+  g_clear_pointer (&conn->statements, g_hash_table_unref);
+  if (conn->db != NULL)
+    {
+      int rc = sqlite3_close (conn->db);
+
+      if (rc != SQLITE_OK)
+        g_warning ("Closing %s failed: %s", conn->owner->path, sqlite3_errstr (rc));
+      conn->db = NULL;
+    }
+  g_mutex_clear (&conn->mutex);
+}
+
+static void
 cn_database_finalize (GObject *object)
 {
   CnDatabase *self = CN_DATABASE (object);
 
-  g_clear_pointer (&self->statements, g_hash_table_unref);
-  if (self->db != NULL)
-    {
-      int rc = sqlite3_close (self->db);
-
-      if (rc != SQLITE_OK)
-        g_warning ("Closing %s failed: %s", self->path, sqlite3_errstr (rc));
-      self->db = NULL;
-    }
+  /* The reader first: the writer, closing last, checkpoints the WAL into
+   * the file and removes it. */
+  connection_clear (&self->reader);
+  connection_clear (&self->writer);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->moved_aside_path, g_free);
-  g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (cn_database_parent_class)->finalize (object);
 }
@@ -2327,10 +2412,9 @@ cn_database_class_init (CnDatabaseClass *klass)
 static void
 cn_database_init (CnDatabase *self)
 {
-  g_mutex_init (&self->mutex);
+  connection_init (&self->writer, self);
+  connection_init (&self->reader, self);
   self->sort_matches_max = SORT_MATCHES_MAX_ROWS;
-  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                            statement_free);
 }
 
 /* Public API */
@@ -2383,7 +2467,15 @@ cn_database_get_handle (CnDatabase *self)
 {
   g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
 
-  return self->db;
+  return self->writer.db;
+}
+
+sqlite3 *
+cn_database_get_read_handle (CnDatabase *self)
+{
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+
+  return self->reader.db;
 }
 
 const char *
@@ -2408,12 +2500,14 @@ cn_database_get_data_version (CnDatabase *self)
   g_autoptr(GMutexLocker) locker = NULL;
   sqlite3_stmt *stmt;
   gint64 value = -1;
+  Connection *conn;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), -1);
 
-  locker = g_mutex_locker_new (&self->mutex);
-  stmt = get_statement (self, "PRAGMA data_version", OP_READ, NULL);
-  if (stmt == NULL || !query_int (self, stmt, OP_READ, &value, NULL))
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  stmt = get_statement (conn, "PRAGMA data_version", OP_READ, NULL);
+  if (stmt == NULL || !query_int (conn, stmt, OP_READ, &value, NULL))
     return -1;
 
   return value;
@@ -2502,6 +2596,7 @@ cn_database_insert_call (CnDatabase         *self,
   gint64 created_at;
   gint64 updated_at;
   gint64 call_id;
+  Connection *conn;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (CN_IS_CALL_LOG (log), FALSE);
@@ -2519,9 +2614,10 @@ cn_database_insert_call (CnDatabase         *self,
   if (updated_at <= 0)
     updated_at = MAX (created_at, now_seconds ());
 
-  locker = g_mutex_locker_new (&self->mutex);
+  conn = &self->writer;
+  locker = g_mutex_locker_new (&conn->mutex);
 
-  stmt = get_statement (self,
+  stmt = get_statement (conn,
                         "INSERT INTO call_logs (uuid, contact_id, contact_name, phone, phone_raw,"
                         " extension, direction, outcome, duration_seconds, notes, follow_up_at,"
                         " created_at, updated_at, revision, deleted) "
@@ -2531,25 +2627,25 @@ cn_database_insert_call (CnDatabase         *self,
   if (stmt == NULL)
     return FALSE;
 
-  if (!begin_write (self, OP_SAVE_CALL, error))
+  if (!begin_write (conn, OP_SAVE_CALL, error))
     return FALSE;
 
   bind_log_fields (stmt, log);
   bind_named_int64 (stmt, ":created_at", created_at);
   bind_named_text (stmt, ":uuid", uuid);
   bind_named_int64 (stmt, ":updated_at", updated_at);
-  if (!run_statement (self, stmt, OP_SAVE_CALL, error))
+  if (!run_statement (conn, stmt, OP_SAVE_CALL, error))
     goto fail;
-  call_id = sqlite3_last_insert_rowid (self->db);
+  call_id = sqlite3_last_insert_rowid (conn->db);
 
   for (guint i = 0; i < n_events; i++)
-    if (!insert_event (self, call_id, events[i].kind, events[i].at, events[i].detail,
+    if (!insert_event (conn, call_id, events[i].kind, events[i].at, events[i].detail,
                        OP_SAVE_CALL, error))
       goto fail;
 
-  if (!insert_event (self, call_id, "logged", updated_at, NULL, OP_SAVE_CALL, error) ||
-      !delete_draft_locked (self, uuid, OP_SAVE_CALL, error) ||
-      !commit (self, OP_SAVE_CALL, error))
+  if (!insert_event (conn, call_id, "logged", updated_at, NULL, OP_SAVE_CALL, error) ||
+      !delete_draft_locked (conn, uuid, OP_SAVE_CALL, error) ||
+      !commit (conn, OP_SAVE_CALL, error))
     goto fail;
 
   g_clear_pointer (&locker, g_mutex_locker_free);
@@ -2562,7 +2658,7 @@ cn_database_insert_call (CnDatabase         *self,
   return TRUE;
 
 fail:
-  rollback (self);
+  rollback (conn);
   return FALSE;
 }
 
@@ -2578,6 +2674,7 @@ cn_database_update_call (CnDatabase  *self,
   gint64 updated_at = 0;
   gint64 call_id = 0;
   int rc;
+  Connection *conn;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (CN_IS_CALL_LOG (log), FALSE);
@@ -2587,11 +2684,12 @@ cn_database_update_call (CnDatabase  *self,
     return FALSE;
 
   uuid = cn_call_log_get_uuid (log);
-  locker = g_mutex_locker_new (&self->mutex);
+  conn = &self->writer;
+  locker = g_mutex_locker_new (&conn->mutex);
 
   /* updated_at moves forward even when two edits fall in the same second or
    * the clock went back, so it orders revisions. */
-  stmt = get_statement (self,
+  stmt = get_statement (conn,
                         "UPDATE call_logs SET contact_id = :contact_id,"
                         " contact_name = :contact_name, phone = :phone, phone_raw = :phone_raw,"
                         " extension = :extension, direction = :direction, outcome = :outcome,"
@@ -2603,7 +2701,7 @@ cn_database_update_call (CnDatabase  *self,
   if (stmt == NULL)
     return FALSE;
 
-  if (!begin_write (self, OP_SAVE_CALL, error))
+  if (!begin_write (conn, OP_SAVE_CALL, error))
     return FALSE;
 
   bind_log_fields (stmt, log);
@@ -2622,7 +2720,7 @@ cn_database_update_call (CnDatabase  *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, rc, OP_SAVE_CALL, self->path);
+      set_sqlite_error (error, conn->db, rc, OP_SAVE_CALL, self->path);
       finish_statement (stmt);
       goto fail;
     }
@@ -2635,9 +2733,9 @@ cn_database_update_call (CnDatabase  *self,
       goto fail;
     }
 
-  if (!insert_event (self, call_id, "edited", updated_at, NULL, OP_SAVE_CALL, error) ||
-      !delete_draft_locked (self, uuid, OP_SAVE_CALL, error) ||
-      !commit (self, OP_SAVE_CALL, error))
+  if (!insert_event (conn, call_id, "edited", updated_at, NULL, OP_SAVE_CALL, error) ||
+      !delete_draft_locked (conn, uuid, OP_SAVE_CALL, error) ||
+      !commit (conn, OP_SAVE_CALL, error))
     goto fail;
 
   g_clear_pointer (&locker, g_mutex_locker_free);
@@ -2648,7 +2746,7 @@ cn_database_update_call (CnDatabase  *self,
   return TRUE;
 
 fail:
-  rollback (self);
+  rollback (conn);
   return FALSE;
 }
 
@@ -2658,36 +2756,37 @@ set_deleted (CnDatabase  *self,
              gboolean     deleted,
              GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  Connection *conn = &self->writer;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&conn->mutex);
   sqlite3_stmt *stmt;
   gint64 exists = 0;
   gint64 call_id = 0;
 
-  if (!begin_write (self, OP_CHANGE, error))
+  if (!begin_write (conn, OP_CHANGE, error))
     return FALSE;
 
-  stmt = get_statement (self, "UPDATE call_logs SET deleted = ?2 WHERE uuid = ?1 AND deleted <> ?2",
+  stmt = get_statement (conn, "UPDATE call_logs SET deleted = ?2 WHERE uuid = ?1 AND deleted <> ?2",
                         OP_CHANGE, error);
   if (stmt == NULL)
     goto fail;
 
   bind_text (stmt, 1, uuid);
   sqlite3_bind_int (stmt, 2, deleted ? 1 : 0);
-  if (!run_statement (self, stmt, OP_CHANGE, error))
+  if (!run_statement (conn, stmt, OP_CHANGE, error))
     goto fail;
 
-  if (sqlite3_changes (self->db) == 0)
+  if (sqlite3_changes (conn->db) == 0)
     {
       /* Already in that state is fine; a missing log is not. */
-      stmt = get_statement (self, "SELECT count(*) FROM call_logs WHERE uuid = ?1", OP_CHANGE,
+      stmt = get_statement (conn, "SELECT count(*) FROM call_logs WHERE uuid = ?1", OP_CHANGE,
                             error);
       if (stmt == NULL)
         goto fail;
       bind_text (stmt, 1, uuid);
-      if (!query_int (self, stmt, OP_CHANGE, &exists, error))
+      if (!query_int (conn, stmt, OP_CHANGE, &exists, error))
         goto fail;
 
-      rollback (self);
+      rollback (conn);
       if (exists == 0)
         {
           g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND,
@@ -2697,20 +2796,20 @@ set_deleted (CnDatabase  *self,
       return TRUE;
     }
 
-  stmt = get_statement (self, "SELECT id FROM call_logs WHERE uuid = ?1", OP_CHANGE, error);
+  stmt = get_statement (conn, "SELECT id FROM call_logs WHERE uuid = ?1", OP_CHANGE, error);
   if (stmt == NULL)
     goto fail;
   bind_text (stmt, 1, uuid);
-  if (!query_int (self, stmt, OP_CHANGE, &call_id, error) ||
-      !insert_event (self, call_id, deleted ? "deleted" : "restored", now_seconds (), NULL,
+  if (!query_int (conn, stmt, OP_CHANGE, &call_id, error) ||
+      !insert_event (conn, call_id, deleted ? "deleted" : "restored", now_seconds (), NULL,
                      OP_CHANGE, error) ||
-      !commit (self, OP_CHANGE, error))
+      !commit (conn, OP_CHANGE, error))
     goto fail;
 
   return TRUE;
 
 fail:
-  rollback (self);
+  rollback (conn);
   return FALSE;
 }
 
@@ -2747,13 +2846,15 @@ cn_database_get_call (CnDatabase  *self,
   sqlite3_stmt *stmt;
   CnCallLog *log = NULL;
   int rc;
+  Connection *conn;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
   g_return_val_if_fail (uuid != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
-  stmt = get_statement (self, "SELECT " LOG_COLUMNS " FROM call_logs WHERE uuid = ?1",
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  stmt = get_statement (conn, "SELECT " LOG_COLUMNS " FROM call_logs WHERE uuid = ?1",
                         OP_READ, error);
   if (stmt == NULL)
     return NULL;
@@ -2766,7 +2867,7 @@ cn_database_get_call (CnDatabase  *self,
     g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND,
                  _("There is no call log %s."), uuid);
   else
-    set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+    set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
   finish_statement (stmt);
 
   return log;
@@ -2784,6 +2885,7 @@ cn_database_resolve_uuid (CnDatabase  *self,
   sqlite3_stmt *stmt;
   guint n_found = 0;
   int rc;
+  Connection *conn;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
   g_return_val_if_fail (prefix != NULL, NULL);
@@ -2802,8 +2904,9 @@ cn_database_resolve_uuid (CnDatabase  *self,
    * but the final '*', and it can use the UUID index. */
   pattern = g_strconcat (lower, "*", NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
-  stmt = get_statement (self, "SELECT uuid FROM call_logs WHERE uuid GLOB ?1 LIMIT 2",
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  stmt = get_statement (conn, "SELECT uuid FROM call_logs WHERE uuid GLOB ?1 LIMIT 2",
                         OP_READ, error);
   if (stmt == NULL)
     return NULL;
@@ -2817,7 +2920,7 @@ cn_database_resolve_uuid (CnDatabase  *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+      set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
       finish_statement (stmt);
       return NULL;
     }
@@ -2849,13 +2952,15 @@ cn_database_list_events (CnDatabase  *self,
   g_autoptr(GPtrArray) events = NULL;
   sqlite3_stmt *stmt;
   int rc;
+  Connection *conn;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
   g_return_val_if_fail (uuid != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
-  stmt = get_statement (self, "SELECT kind, at, detail FROM call_events WHERE call_id ="
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  stmt = get_statement (conn, "SELECT kind, at, detail FROM call_events WHERE call_id ="
                               " (SELECT id FROM call_logs WHERE uuid = ?1) "
                               "ORDER BY at, seq", OP_READ, error);
   if (stmt == NULL)
@@ -2871,7 +2976,7 @@ cn_database_list_events (CnDatabase  *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+      set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
       finish_statement (stmt);
       return NULL;
     }
@@ -2896,6 +3001,7 @@ cn_database_query_page (CnDatabase         *self,
   g_autoptr(GArray) keys = NULL;
   g_autofree char *match = NULL;
   CnOutcome outcome = CN_OUTCOME_NONE;
+  Connection *conn;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
   g_return_val_if_fail (after == NULL || before == NULL, NULL);
@@ -2913,8 +3019,9 @@ cn_database_query_page (CnDatabase         *self,
   if (keys_out != NULL)
     keys = g_array_new (FALSE, FALSE, sizeof (CnRowKey));
 
-  locker = g_mutex_locker_new (&self->mutex);
-  if (!query_page_locked (self, outcome, match, after, before, offset, limit, known, logs, keys,
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  if (!query_page_locked (conn, outcome, match, after, before, offset, limit, known, logs, keys,
                           error))
     return NULL;
 
@@ -2946,6 +3053,7 @@ cn_database_count_calls (CnDatabase         *self,
   CnOutcome outcome = CN_OUTCOME_NONE;
   gboolean exact = TRUE;
   guint count = 0;
+  Connection *conn;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
@@ -2957,35 +3065,47 @@ cn_database_count_calls (CnDatabase         *self,
     }
   g_return_val_if_fail (outcome >= CN_OUTCOME_NONE && outcome <= CN_OUTCOME_LAST, 0);
 
-  locker = g_mutex_locker_new (&self->mutex);
-  if (!count_locked (self, outcome, match, G_MAXUINT, &count, &exact, error))
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  if (!count_locked (conn, outcome, match, G_MAXUINT, &count, &exact, error))
     return 0;
 
   return count;
 }
 
 static gboolean
-probe_list_locked (CnDatabase      *self,
-                   CnOutcome        outcome,
-                   const char      *match,
-                   guint            count_cap,
-                   const CnRowKey  *old_top,
-                   gint64           since_id,
-                   guint            first_rows,
-                   CnListProbe     *probe,
-                   GError         **error)
+probe_list_locked (Connection         *conn,
+                   CnOutcome           outcome,
+                   const char         *match,
+                   guint               count_cap,
+                   const CnListCount  *known,
+                   const CnRowKey     *old_top,
+                   guint               first_rows,
+                   CnListProbe        *probe,
+                   GError            **error)
 {
   CnListCount *counted = &probe->counted;
   sqlite3_stmt *stmt;
-  guint cap;
+  gint64 since_id = known != NULL ? known->last_id : 0;
+  /* Counting a search past sort_matches_max tells which plan fits a page. */
+  guint cap = match == NULL ? G_MAXUINT : MAX (count_cap, conn->owner->sort_matches_max + 1);
 
-  stmt = get_statement (self, "SELECT value FROM call_log_generation", OP_READ, error);
-  if (stmt == NULL || !query_int (self, stmt, OP_READ, &counted->generation, error))
+  stmt = get_statement (conn, "SELECT value FROM call_log_generation", OP_READ, error);
+  if (stmt == NULL || !query_int (conn, stmt, OP_READ, &counted->generation, error))
     return FALSE;
 
-  stmt = get_statement (self, "SELECT coalesce(max(id), 0) FROM call_logs", OP_READ, error);
-  if (stmt == NULL || !query_int (self, stmt, OP_READ, &counted->last_id, error))
+  stmt = get_statement (conn, "SELECT coalesce(max(id), 0) FROM call_logs", OP_READ, error);
+  if (stmt == NULL || !query_int (conn, stmt, OP_READ, &counted->last_id, error))
     return FALSE;
+
+  /* Every edit and removal moves the generation, every insert the last id:
+   * with both where they were, the logs are as @known counted them. */
+  if (known != NULL && counted->generation == known->generation &&
+      counted->last_id == known->last_id && (known->exact || cap <= known->count))
+    {
+      probe->unchanged = TRUE;
+      return TRUE;
+    }
 
   if (first_rows > 0)
     {
@@ -2995,34 +3115,32 @@ probe_list_locked (CnDatabase      *self,
 
   if (match == NULL)
     {
-      if (!count_locked (self, outcome, NULL, G_MAXUINT, &counted->count, &counted->exact,
+      if (!count_locked (conn, outcome, NULL, G_MAXUINT, &counted->count, &counted->exact,
                          error))
         return FALSE;
       if (old_top != NULL &&
-          !count_added_locked (self, outcome, old_top, since_id, &probe->n_added,
+          !count_added_locked (conn, outcome, old_top, since_id, &probe->n_added,
                                &probe->n_added_on_top, error))
         return FALSE;
       return first_rows == 0 ||
-             select_logs_locked (self, outcome, NULL, FALSE, KEY_NONE, NULL, FALSE, 0, first_rows,
+             select_logs_locked (conn, outcome, NULL, FALSE, KEY_NONE, NULL, FALSE, 0, first_rows,
                                  probe->first_page, probe->first_keys, error);
     }
 
-  /* Counting past sort_matches_max tells which plan fits a page. */
-  cap = MAX (count_cap, self->sort_matches_max + 1);
   counted->match_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  if (!read_match_ids_locked (self, outcome, match, cap, counted->match_ids, error))
+  if (!read_match_ids_locked (conn, outcome, match, cap, counted->match_ids, error))
     return FALSE;
 
   counted->count = counted->match_ids->len;
   counted->exact = cap == G_MAXUINT || counted->count < cap;
 
   if (old_top != NULL &&
-      !count_added_from_ids_locked (self, counted, old_top, since_id, &probe->n_added,
+      !count_added_from_ids_locked (conn, counted, old_top, since_id, &probe->n_added,
                                     &probe->n_added_on_top, error))
     return FALSE;
 
   return first_rows == 0 ||
-         first_page_from_ids_locked (self, outcome, match, counted, first_rows, probe->first_page,
+         first_page_from_ids_locked (conn, outcome, match, counted, first_rows, probe->first_page,
                                      probe->first_keys, error);
 }
 
@@ -3030,8 +3148,8 @@ gboolean
 cn_database_probe_list (CnDatabase         *self,
                         const CnCallQuery  *query,
                         guint               count_cap,
+                        const CnListCount  *known,
                         const CnRowKey     *old_top,
-                        gint64              since_id,
                         guint               first_rows,
                         CnListProbe        *probe,
                         GError            **error)
@@ -3040,8 +3158,10 @@ cn_database_probe_list (CnDatabase         *self,
   g_autofree char *match = NULL;
   CnOutcome outcome = CN_OUTCOME_NONE;
   gboolean ok;
+  Connection *conn;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (old_top == NULL || known != NULL, FALSE);
   g_return_val_if_fail (probe != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -3054,17 +3174,18 @@ cn_database_probe_list (CnDatabase         *self,
 
   memset (probe, 0, sizeof *probe);
 
-  locker = g_mutex_locker_new (&self->mutex);
-  if (!begin_read (self, error))
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  if (!begin_read (conn, error))
     return FALSE;
 
-  ok = probe_list_locked (self, outcome, match, count_cap, old_top, since_id, first_rows, probe,
+  ok = probe_list_locked (conn, outcome, match, count_cap, known, old_top, first_rows, probe,
                           error);
   if (ok)
-    ok = commit (self, OP_READ, error);
+    ok = commit (conn, OP_READ, error);
   if (!ok)
     {
-      rollback (self);
+      rollback (conn);
       cn_list_probe_clear (probe);
     }
 
@@ -3136,6 +3257,7 @@ cn_database_save_draft (CnDatabase     *self,
   g_autoptr(GMutexLocker) locker = NULL;
   sqlite3_stmt *stmt;
   CnCallLog *log;
+  Connection *conn;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (draft != NULL && CN_IS_CALL_LOG (draft->log), FALSE);
@@ -3157,8 +3279,9 @@ cn_database_save_draft (CnDatabase     *self,
       !check_draft_text (cn_call_log_get_notes (log), CN_CALL_LOG_MAX_NOTES, error))
     return FALSE;
 
-  locker = g_mutex_locker_new (&self->mutex);
-  stmt = get_statement (self,
+  conn = &self->writer;
+  locker = g_mutex_locker_new (&conn->mutex);
+  stmt = get_statement (conn,
                         "INSERT OR REPLACE INTO drafts (uuid, contact_id, contact_name, phone,"
                         " phone_raw, extension, direction, outcome, duration_seconds, notes,"
                         " follow_up_at, created_at, updated_at, revision, editing, dialed_at,"
@@ -3180,7 +3303,7 @@ cn_database_save_draft (CnDatabase     *self,
   bind_named_int64 (stmt, ":follow_up_enabled", draft->follow_up_enabled ? 1 : 0);
   bind_named_int64 (stmt, ":saved_at", now_seconds ());
 
-  return run_statement (self, stmt, OP_SAVE_DRAFT, error);
+  return run_statement (conn, stmt, OP_SAVE_DRAFT, error);
 }
 
 GPtrArray *
@@ -3191,14 +3314,16 @@ cn_database_list_drafts (CnDatabase  *self,
   g_autoptr(GPtrArray) drafts = NULL;
   sqlite3_stmt *stmt;
   int rc;
+  Connection *conn;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
   /* The same column positions as LOG_COLUMNS (0 and 15 unused), then the
    * draft's own fields. */
-  stmt = get_statement (self,
+  stmt = get_statement (conn,
                         "SELECT 0, uuid, contact_id, contact_name, phone, phone_raw, extension,"
                         " direction, outcome, duration_seconds, notes, follow_up_at, created_at,"
                         " updated_at, revision, 0, editing, dialed_at, shown_at,"
@@ -3222,7 +3347,7 @@ cn_database_list_drafts (CnDatabase  *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, rc, OP_READ, self->path);
+      set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
       finish_statement (stmt);
       return NULL;
     }
@@ -3237,11 +3362,13 @@ cn_database_delete_draft (CnDatabase  *self,
                           GError     **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (uuid != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  locker = g_mutex_locker_new (&self->mutex);
-  return delete_draft_locked (self, uuid, OP_SAVE_DRAFT, error);
+  conn = &self->writer;
+  locker = g_mutex_locker_new (&conn->mutex);
+  return delete_draft_locked (conn, uuid, OP_SAVE_DRAFT, error);
 }

@@ -44,7 +44,11 @@ char       *cn_database_get_default_path (void);
  * Opening is serialised across processes with an advisory lock on
  * "<path>.lock" (the app and the command line may create the same new file at
  * once); a second opener waits up to 10 s while the first migrates.
- * The connection may be used from any thread; calls are serialised inside. */
+ * May be used from any thread. Reads go through a read-only connection of
+ * their own and, in WAL mode, never wait for a write: a read on the main
+ * thread stays fast while a save on another thread waits (up to 5 s) for
+ * another process's write lock. Reads are serialised inside, and so are
+ * writes; a read sees every write that returned before it started. */
 CnDatabase *cn_database_open             (const char  *path,
                                           GError     **error);
 
@@ -52,8 +56,9 @@ const char *cn_database_get_path             (CnDatabase *self);
 /* Non-NULL when open moved a damaged file aside (see above). */
 const char *cn_database_get_moved_aside_path (CnDatabase *self);
 
-/* A number that changes whenever another connection (another process, e.g. the
- * command line) commits to the database. Cheap; for polling. */
+/* A number that changes whenever a change is committed to the database: by
+ * another process (e.g. the command line) or through this CnDatabase (its
+ * writes use another connection than its reads). Cheap; for polling. */
 gint64      cn_database_get_data_version     (CnDatabase *self);
 
 /* Call events. Kinds used so far: "dialed", "dialog_shown", "logged",

@@ -547,6 +547,81 @@ test_capped_reload (Fixture       *fixture,
   assert_item (model, 4, expected_uuid (fixture, 4));
 }
 
+static int
+on_read_statement (unsigned int  type,
+                   void         *data,
+                   void         *stmt,
+                   void         *unused)
+{
+  guint *n_searches = data;
+  const char *sql = sqlite3_sql (stmt);
+
+  if (sql != NULL && strstr (sql, "call_fts") != NULL)
+    (*n_searches)++;
+
+  return 0;
+}
+
+/* The app's own writes move the data version too (they go through another
+ * connection than its reads), so the history window reloads after each
+ * draft; a reload that finds the logs as they were reads no more. */
+static void
+test_reload_unchanged (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(CnCallLogModel) model = new_model (fixture);
+  g_autoptr(CnCallLog) typed = store_test_make_log ("+15550000003", "Typing", "odd draft",
+                                                    CN_OUTCOME_NONE, 2000000);
+  g_autoptr(CnCallLog) saved = store_test_make_log ("+15550000004", "Saved", "odd saved",
+                                                    CN_OUTCOME_CONNECTED, 2000001);
+  g_autoptr(CnDraft) draft = cn_draft_new (typed);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *reader = cn_database_get_read_handle (fixture->db);
+  guint n_searches = 0;
+  gint64 version;
+
+  cn_database_set_sort_matches_max (fixture->db, 10);
+  cn_call_log_model_set_limit (model, 50);
+  cn_call_log_model_set_search (model, "odd");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 50);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 100);
+  assert_item (model, 0, expected_uuid (fixture, 0));
+  g_array_set_size (fixture->changes, 0);
+  sqlite3_trace_v2 (reader, SQLITE_TRACE_STMT, on_read_statement, &n_searches);
+
+  version = cn_database_get_data_version (fixture->db);
+  g_assert_true (cn_database_save_draft (fixture->db, draft, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cn_database_get_data_version (fixture->db), !=, version);
+
+  cn_call_log_model_reload (model);
+  g_assert_cmpuint (n_searches, ==, 0);
+  g_assert_cmpuint (fixture->changes->len, ==, 0);
+  g_assert_cmpuint (cn_call_log_model_get_total (model), ==, 100);
+  assert_item (model, 0, expected_uuid (fixture, 0));
+
+  /* A save is read, and lands on top. */
+  g_assert_true (cn_database_insert_call (fixture->db, saved, NULL, 0, &error));
+  g_assert_no_error (error);
+  cn_call_log_model_reload (model);
+  g_assert_cmpuint (n_searches, >, 0);
+  assert_last_change (fixture, 0, 0, 1);
+  assert_item (model, 0, cn_call_log_get_uuid (saved));
+  assert_item (model, 1, expected_uuid (fixture, 0));
+
+  /* Counting further is not skipped. */
+  n_searches = 0;
+  cn_call_log_model_set_limit (model, 0);
+  g_assert_cmpuint (n_searches, >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 126);
+
+  n_searches = 0;
+  cn_call_log_model_reload (model);
+  g_assert_cmpuint (n_searches, ==, 0);
+
+  sqlite3_trace_v2 (reader, 0, NULL, NULL);
+}
+
 /* The expected rows of a search, straight from SQL (no plan of ours). */
 static GPtrArray *
 expected_search (CnDatabase *db,
@@ -664,6 +739,8 @@ main (int   argc,
               fixture_set_up, test_reload_added_on_top, fixture_tear_down);
   g_test_add ("/store/call-log-model/reload-other-changes", Fixture, GUINT_TO_POINTER (250),
               fixture_set_up, test_reload_other_changes, fixture_tear_down);
+  g_test_add ("/store/call-log-model/reload-unchanged", Fixture, GUINT_TO_POINTER (250),
+              fixture_set_up, test_reload_unchanged, fixture_tear_down);
   g_test_add ("/store/call-log-model/filters", Fixture, GUINT_TO_POINTER (250),
               fixture_set_up, test_filters, fixture_tear_down);
   g_test_add ("/store/call-log-model/capped-count", Fixture, GUINT_TO_POINTER (250),

@@ -4,7 +4,8 @@
  *
  * The app and any number of `callnotes log` processes may open the same file
  * at the same moment, also before it exists. None of them may fail, and none
- * may take a healthy database for a damaged one and move it aside.
+ * may take a healthy database for a damaged one and move it aside. And while
+ * a save waits for another process's write lock, reads are not held up.
  */
 #define G_LOG_DOMAIN "test-concurrency"
 
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cn-call-log-model.h"
 #include "store-test-util.h"
 
 #define N_CHILDREN     8
@@ -435,6 +437,171 @@ test_open_waits_for_lock (void)
   store_test_dir_clear (&dir);
 }
 
+/* Reading while a save waits for another writer */
+
+/* Far below the 5 s a save may wait for the write lock, far above what a
+ * read of a few rows takes even on a slow machine under load. */
+#define READ_LIMIT_US  (200 * 1000)
+#define BLOCKED_US     (1000 * 1000)
+
+typedef struct {
+  CnDatabase *db;
+  CnCallLog  *log;
+  GError     *error;
+  gboolean    saved;
+  gint        done;    /* atomic */
+} Saver;
+
+static gpointer
+saver_thread (gpointer data)
+{
+  Saver *saver = data;
+
+  saver->saved = cn_database_insert_call (saver->db, saver->log, NULL, 0, &saver->error);
+  g_atomic_int_set (&saver->done, 1);
+  return NULL;
+}
+
+static void
+assert_quick (gint64      start,
+              const char *what)
+{
+  gint64 took = g_get_monotonic_time () - start;
+
+  if (took >= READ_LIMIT_US)
+    g_error ("%s took %" G_GINT64_FORMAT " ms while a save waited for the write lock",
+             what, took / 1000);
+}
+
+/* Every read the history window and the logger make on the main thread. */
+static void
+read_everything (CnDatabase *db,
+                 const char *uuid,
+                 guint       n_expected)
+{
+  g_autoptr(GError) error = NULL;
+  CnCallQuery search = { "Reader", CN_OUTCOME_NONE };
+  gint64 start;
+
+  start = g_get_monotonic_time ();
+  g_assert_cmpint (cn_database_get_data_version (db), >=, 0);
+  assert_quick (start, "cn_database_get_data_version");
+
+  start = g_get_monotonic_time ();
+  {
+    g_autoptr(GPtrArray) page = cn_database_query_calls (db, NULL, 0, 50, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (page->len, ==, n_expected);
+  }
+  assert_quick (start, "cn_database_query_calls");
+
+  start = g_get_monotonic_time ();
+  g_assert_cmpuint (cn_database_count_calls (db, &search, &error), ==, n_expected);
+  g_assert_no_error (error);
+  assert_quick (start, "cn_database_count_calls");
+
+  start = g_get_monotonic_time ();
+  {
+    g_autoptr(CnCallLog) log = cn_database_get_call (db, uuid, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (log);
+  }
+  assert_quick (start, "cn_database_get_call");
+
+  start = g_get_monotonic_time ();
+  {
+    g_autoptr(GPtrArray) events = cn_database_list_events (db, uuid, &error);
+    g_autoptr(GPtrArray) drafts = cn_database_list_drafts (db, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (events);
+    g_assert_nonnull (drafts);
+  }
+  assert_quick (start, "cn_database_list_events and list_drafts");
+
+  /* The history window's model: probe, first page, a search. */
+  start = g_get_monotonic_time ();
+  {
+    g_autoptr(CnCallLogModel) model = cn_call_log_model_new (db);
+    g_autoptr(CnCallLog) first = NULL;
+
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n_expected);
+    first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_assert_nonnull (first);
+    cn_call_log_model_reload (model);
+    cn_call_log_model_set_search (model, "reader");
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n_expected);
+  }
+  assert_quick (start, "the call log model");
+}
+
+static void
+test_read_during_blocked_write (void)
+{
+  StoreTestDir dir;
+  g_autoptr(CnDatabase) db = NULL;
+  g_autoptr(CnCallLog) first = store_test_make_log ("+15551230000", "Reader One", NULL,
+                                                    CN_OUTCOME_CONNECTED, 0);
+  g_autoptr(CnCallLog) second = store_test_make_log ("+15551230001", "Reader Two", NULL,
+                                                     CN_OUTCOME_BUSY, 0);
+  g_autoptr(CnCallLog) found = NULL;
+  g_autoptr(GError) error = NULL;
+  Saver saver = { NULL, NULL, NULL, FALSE, 0 };
+  sqlite3 *other = NULL;
+  GThread *thread;
+  gint64 blocked_since;
+  gint64 version;
+  guint n_rounds = 0;
+
+  store_test_dir_init (&dir);
+  db = cn_database_open (dir.path, &error);
+  g_assert_no_error (error);
+  g_assert_true (cn_database_insert_call (db, first, NULL, 0, &error));
+  g_assert_no_error (error);
+
+  /* Another process (here: another connection) takes the write lock. */
+  g_assert_cmpint (sqlite3_open_v2 (dir.path, &other, SQLITE_OPEN_READWRITE, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  /* A save on a worker thread waits for it (SQLite's busy timeout). */
+  saver.db = db;
+  saver.log = second;
+  thread = g_thread_new ("saver", saver_thread, &saver);
+  blocked_since = g_get_monotonic_time ();
+  g_usleep (100 * 1000);
+
+  /* Meanwhile the main thread reads as usual, and at once. */
+  while (g_get_monotonic_time () - blocked_since < BLOCKED_US)
+    {
+      g_assert_false (g_atomic_int_get (&saver.done));
+      read_everything (db, cn_call_log_get_uuid (first), 1);
+      n_rounds++;
+      g_usleep (20 * 1000);
+    }
+  g_assert_false (g_atomic_int_get (&saver.done));
+  g_test_message ("%u rounds of reads while the save waited", n_rounds);
+  version = cn_database_get_data_version (db);
+
+  /* The other writer is done: the save goes through, and reads see it. */
+  g_assert_cmpint (sqlite3_exec (other, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_thread_join (thread);
+  g_assert_no_error (saver.error);
+  g_assert_true (saver.saved);
+
+  g_assert_cmpint (cn_database_get_data_version (db), !=, version);
+  found = cn_database_get_call (db, cn_call_log_get_uuid (second), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cn_call_log_get_contact_name (found), ==, "Reader Two");
+  read_everything (db, cn_call_log_get_uuid (second), 2);
+
+  sqlite3_close (other);
+  g_clear_object (&db);
+  store_test_dir_clear (&dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -444,6 +611,8 @@ main (int   argc,
   g_test_add_func ("/store/concurrency/create-race", test_create_race);
   g_test_add_func ("/store/concurrency/open-during-wal", test_open_during_wal);
   g_test_add_func ("/store/concurrency/open-waits-for-lock", test_open_waits_for_lock);
+  g_test_add_func ("/store/concurrency/read-during-blocked-write",
+                   test_read_during_blocked_write);
 
   return g_test_run ();
 }

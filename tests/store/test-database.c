@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cn-call-log-model.h"
 #include "store-test-util.h"
 
 static const char all_notes[] =
@@ -168,6 +169,7 @@ test_pragmas (void)
   g_autoptr(CnDatabase) db = NULL;
   g_autoptr(GError) error = NULL;
   sqlite3 *handle;
+  sqlite3 *reader;
   sqlite3_stmt *stmt = NULL;
 
   store_test_dir_init (&dir);
@@ -186,6 +188,17 @@ test_pragmas (void)
   g_assert_cmpint (store_test_query_int (handle, "PRAGMA busy_timeout"), >=, 1000);
   g_assert_cmpint (store_test_query_int (handle, "PRAGMA user_version"), ==,
                    CN_DATABASE_SCHEMA_VERSION);
+
+  /* Reads have a read-only connection of their own; the page caches of
+   * both stay within 8 MiB (negative: KiB). */
+  reader = cn_database_get_read_handle (db);
+  g_assert_true (reader != handle);
+  g_assert_cmpint (sqlite3_db_readonly (reader, "main"), ==, 1);
+  g_assert_cmpint (sqlite3_db_readonly (handle, "main"), ==, 0);
+  g_assert_cmpint (store_test_query_int (reader, "PRAGMA cache_size"), <, 0);
+  g_assert_cmpint (store_test_query_int (handle, "PRAGMA cache_size"), <, 0);
+  g_assert_cmpint (-store_test_query_int (reader, "PRAGMA cache_size") -
+                   store_test_query_int (handle, "PRAGMA cache_size"), <=, 8192);
 
   /* The list query walks the list index, never the table. */
   g_assert_cmpint (sqlite3_prepare_v2 (handle,
@@ -1386,6 +1399,7 @@ test_data_version (void)
   g_autoptr(CnDatabase) app = NULL;
   g_autoptr(CnDatabase) cli = NULL;
   g_autoptr(CnCallLog) log = store_test_make_log ("+1555", NULL, NULL, CN_OUTCOME_BUSY, 0);
+  g_autoptr(CnCallLog) own = store_test_make_log ("+1556", NULL, NULL, CN_OUTCOME_BUSY, 0);
   g_autoptr(GError) error = NULL;
   gint64 version;
 
@@ -1404,8 +1418,126 @@ test_data_version (void)
   g_assert_cmpint (cn_database_get_data_version (app), !=, version);
   g_assert_cmpuint (cn_database_count_calls (app, NULL, NULL), ==, 1);
 
+  /* So it does for its own saves (they go through another connection than
+   * its reads), and reading alone changes nothing. */
+  version = cn_database_get_data_version (app);
+  g_assert_cmpuint (cn_database_count_calls (app, NULL, NULL), ==, 1);
+  g_assert_cmpint (cn_database_get_data_version (app), ==, version);
+  save (app, own);
+  g_assert_cmpint (cn_database_get_data_version (app), !=, version);
+  g_assert_cmpuint (cn_database_count_calls (app, NULL, NULL), ==, 2);
+
   g_clear_object (&cli);
   g_clear_object (&app);
+  store_test_dir_clear (&dir);
+}
+
+/* Every read goes through the read connection: it must end each call with
+ * no statement in progress and no transaction open, or it would keep
+ * reading an old snapshot (and hold back checkpoints). */
+static void
+assert_reader_idle (CnDatabase *db)
+{
+  sqlite3 *reader = cn_database_get_read_handle (db);
+
+  g_assert_true (sqlite3_get_autocommit (reader));
+  for (sqlite3_stmt *stmt = sqlite3_next_stmt (reader, NULL); stmt != NULL;
+       stmt = sqlite3_next_stmt (reader, stmt))
+    g_assert_false (sqlite3_stmt_busy (stmt));
+}
+
+static void
+test_reader_sees_writes (void)
+{
+  StoreTestDir dir;
+  g_autoptr(CnDatabase) db = NULL;
+  g_autoptr(CnCallLogModel) model = NULL;
+  g_autoptr(CnCallLogModel) search = NULL;
+  g_autoptr(GPtrArray) uuids = NULL;
+  g_autoptr(GError) error = NULL;
+  CnCallQuery odd = { "odd", CN_OUTCOME_NONE };
+  guint n_odd = 150;
+
+  store_test_dir_init (&dir);
+  db = cn_database_open (dir.path, &error);
+  g_assert_no_error (error);
+  /* A search past the sorted plan, so pages come from its ids inside a
+   * read transaction. */
+  cn_database_set_sort_matches_max (db, 10);
+  uuids = store_test_bulk_insert (db, 300, 1000, 1);
+
+  model = cn_call_log_model_new (db);
+  search = cn_call_log_model_new (db);
+  cn_call_log_model_set_search (search, "odd");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 300);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (search)), ==, 150);
+  g_object_unref (g_list_model_get_item (G_LIST_MODEL (search), 120));
+  g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), 250));
+  assert_reader_idle (db);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(CnCallLog) log = store_test_make_log ("+15559990000", "Fresh", "odd fresh",
+                                                      CN_OUTCOME_CONNECTED, 5000 + i);
+      g_autoptr(CnCallLog) read = NULL;
+      g_autoptr(CnCallLog) missing = NULL;
+      g_autoptr(CnCallLog) top = NULL;
+      g_autoptr(GPtrArray) page = NULL;
+      g_autoptr(GError) local_error = NULL;
+      const char *uuid = cn_call_log_get_uuid (log);
+
+      save (db, log);
+      n_odd++;
+
+      /* Right after the save returned, every read sees it. */
+      read = cn_database_get_call (db, uuid, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (cn_call_log_get_uuid (read), ==, uuid);
+      assert_reader_idle (db);
+
+      missing = cn_database_get_call (db, "00000000-0000-4000-8000-000000000000", &local_error);
+      g_assert_error (local_error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND);
+      g_assert_null (missing);
+      assert_reader_idle (db);
+
+      g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 301);
+      g_assert_cmpuint (cn_database_count_calls (db, &odd, NULL), ==, n_odd);
+      page = cn_database_query_calls (db, &odd, 0, 1, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (cn_call_log_get_uuid (g_ptr_array_index (page, 0)), ==, uuid);
+      assert_reader_idle (db);
+
+      /* The models reload onto it (new rows on top, pages read by key). */
+      cn_call_log_model_reload (model);
+      cn_call_log_model_reload (search);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 301);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (search)), ==, n_odd);
+      top = g_list_model_get_item (G_LIST_MODEL (search), 0);
+      g_assert_cmpstr (cn_call_log_get_uuid (top), ==, uuid);
+      g_object_unref (g_list_model_get_item (G_LIST_MODEL (search), 140));
+      g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), 299));
+      assert_reader_idle (db);
+
+      /* An edit and a removal, too. */
+      cn_call_log_set_notes (log, "even now");
+      g_assert_true (cn_database_update_call (db, log, &error));
+      g_assert_no_error (error);
+      n_odd--;
+      g_assert_cmpuint (cn_database_count_calls (db, &odd, NULL), ==, n_odd);
+      /* Bulk rows alternate "even", "odd". */
+      g_assert_true (cn_database_delete_call (db, g_ptr_array_index (uuids, i), &error));
+      g_assert_no_error (error);
+      if (i % 2 == 1)
+        n_odd--;
+      g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 300);
+      cn_call_log_model_reload (search);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (search)), ==, n_odd);
+      assert_reader_idle (db);
+    }
+
+  g_clear_object (&search);
+  g_clear_object (&model);
+  g_clear_object (&db);
   store_test_dir_clear (&dir);
 }
 
@@ -1506,6 +1638,7 @@ main (int   argc,
   g_test_add_func ("/store/database/disk-full", test_disk_full);
   g_test_add_func ("/store/database/durability", test_durability);
   g_test_add_func ("/store/database/data-version", test_data_version);
+  g_test_add_func ("/store/database/reader-sees-writes", test_reader_sees_writes);
   g_test_add_func ("/store/database/threads", test_threads);
 
   return g_test_run ();
