@@ -194,6 +194,19 @@ run_app (Fixture        *f,
   g_assert_cmpint (g_application_run (G_APPLICATION (f->app), link ? 2 : 1, argv), ==, 0);
 }
 
+/* GApplication runs once per process: each test runs again in a fresh one.
+ * TRUE inside that process; outside, waits for it and checks it passed. */
+static gboolean
+in_own_process (guint timeout_s)
+{
+  if (g_test_subprocess ())
+    return TRUE;
+
+  g_test_trap_subprocess (NULL, timeout_s * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+  return FALSE;
+}
+
 static Fixture *
 fixture_new (void)
 {
@@ -364,12 +377,8 @@ test_logging_loop (void)
 {
   Fixture *f;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 90 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (!in_own_process (90))
+    return;
 
   f = fixture_new ();
   run_app (f, logging_loop_steps, "tel:+1-555-123-4567;x-contact-name=Jane%20Doe");
@@ -417,12 +426,8 @@ test_malformed_link (void)
 {
   Fixture *f;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (!in_own_process (60))
+    return;
 
   f = fixture_new ();
   run_app (f, malformed_steps, "tel:abc");
@@ -503,12 +508,8 @@ test_draft_reopens (void)
 {
   Fixture *f;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (!in_own_process (60))
+    return;
 
   f = fixture_new ();
   {
@@ -616,12 +617,8 @@ test_save_failure_keeps_dialog (void)
 {
   Fixture *f;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 90 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (!in_own_process (90))
+    return;
 
   f = fixture_new ();
   run_app (f, save_failure_steps, "tel:+15551230000");
@@ -853,12 +850,8 @@ test_history_window (void)
 {
   Fixture *f;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 90 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (!in_own_process (90))
+    return;
 
   f = fixture_new ();
   run_app (f, history_steps, NULL);
