@@ -444,17 +444,42 @@ cn_log_dialog_flush_draft (CnLogDialog *self)
 }
 
 static void
+delete_draft_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  DraftWrite *write = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cn_database_delete_draft (write->database, cn_call_log_get_uuid (write->draft->log),
+                                 &error))
+    g_message ("Could not remove the draft: %s", error->message);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
 discard_draft (CnLogDialog *self)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  DraftWrite *write;
 
   g_clear_handle_id (&self->draft_timeout_id, g_source_remove);
   self->draft_discarded = TRUE;
   /* Set before the delete: a write in flight then removes its draft too. */
   g_atomic_int_set (self->discarded_flag, 1);
 
-  if (!cn_database_delete_draft (self->database, cn_call_log_get_uuid (self->base), &error))
-    g_warning ("Could not remove the draft: %s", error->message);
+  /* By a worker, like every draft write: the dialog closes at once. */
+  write = g_new0 (DraftWrite, 1);
+  write->database = g_object_ref (self->database);
+  write->draft = cn_draft_new (self->base);
+  /* (no flag: this task does not keep the dialog, whose flag it is, alive) */
+
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, discard_draft);
+  g_task_set_task_data (task, write, (GDestroyNotify) draft_write_free);
+  g_task_run_in_thread (task, delete_draft_thread);
 }
 
 static void

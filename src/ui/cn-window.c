@@ -215,36 +215,109 @@ on_edit_action (GtkWidget  *widget,
   gtk_widget_activate_action (widget, "app.edit-call", "s", g_variant_get_string (parameter, NULL));
 }
 
+/* Deleting and restoring write to the database: a worker does it, so another
+ * program holding the database never freezes the window. */
+typedef struct {
+  CnDatabase *database;
+  char       *uuid;
+  char       *who;       /* for the toast */
+  gboolean    restore;
+} Change;
+
 static void
-on_delete_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
+change_free (Change *change)
 {
-  CnWindow *self = CN_WINDOW (widget);
-  const char *uuid = g_variant_get_string (parameter, NULL);
+  g_object_unref (change->database);
+  g_free (change->uuid);
+  g_free (change->who);
+  g_free (change);
+}
+
+static void
+change_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Change *change = task_data;
+  GError *error = NULL;
+  gboolean ok = change->restore
+                ? cn_database_restore_call (change->database, change->uuid, &error)
+                : cn_database_delete_call (change->database, change->uuid, &error);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_change_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  CnWindow *self = CN_WINDOW (source);
+  Change *change = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  g_autoptr(CnCallLog) log = cn_database_get_call (self->database, uuid, NULL);
   AdwToast *toast;
   g_autofree char *title = NULL;
 
-  if (!cn_database_delete_call (self->database, uuid, &error))
+  if (self->model == NULL)   /* the window closed meanwhile */
+    return;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      g_autofree char *message = g_strdup_printf (_("The call was not deleted: %s"), error->message);
+      g_autofree char *message = g_strdup_printf (change->restore
+                                                  ? _("The call was not restored: %s")
+                                                  : _("The call was not deleted: %s"),
+                                                  error->message);
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
       return;
     }
 
   cn_window_refresh (self);
 
+  if (change->restore)
+    {
+      cn_window_select_log (self, change->uuid);
+      return;
+    }
+
   /* Translators: %s is a contact name or phone number */
-  title = g_strdup_printf (_("Call with %s deleted"),
-                           log != NULL ? cn_call_log_get_display_name (log) : "?");
+  title = g_strdup_printf (_("Call with %s deleted"), change->who);
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "win.undo-delete");
-  adw_toast_set_action_target_value (toast, g_variant_new_string (uuid));
+  adw_toast_set_action_target_value (toast, g_variant_new_string (change->uuid));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+change_call (CnWindow   *self,
+             const char *uuid,
+             gboolean    restore)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, on_change_done, NULL);
+  g_autoptr(CnCallLog) log = restore ? NULL : cn_database_get_call (self->database, uuid, NULL);
+  Change *change = g_new0 (Change, 1);
+
+  change->database = g_object_ref (self->database);
+  change->uuid = g_strdup (uuid);
+  change->who = g_strdup (log != NULL ? cn_call_log_get_display_name (log) : "?");
+  change->restore = restore;
+
+  g_task_set_source_tag (task, change_call);
+  g_task_set_task_data (task, change, (GDestroyNotify) change_free);
+  g_task_run_in_thread (task, change_thread);
+}
+
+static void
+on_delete_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  change_call (CN_WINDOW (widget), g_variant_get_string (parameter, NULL), FALSE);
 }
 
 static void
@@ -252,19 +325,7 @@ on_undo_delete_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  CnWindow *self = CN_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
-
-  if (!cn_database_restore_call (self->database, g_variant_get_string (parameter, NULL), &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("The call was not restored: %s"),
-                                                  error->message);
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-      return;
-    }
-
-  cn_window_refresh (self);
-  cn_window_select_log (self, g_variant_get_string (parameter, NULL));
+  change_call (CN_WINDOW (widget), g_variant_get_string (parameter, NULL), TRUE);
 }
 
 static void
