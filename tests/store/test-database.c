@@ -1137,56 +1137,6 @@ test_empty_file (void)
 }
 
 static void
-test_too_new (void)
-{
-  StoreTestDir dir;
-  g_autoptr(CnDatabase) db = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *before = NULL;
-  g_autofree char *after = NULL;
-  g_autofree char *future_sql = NULL;
-  gsize before_length = 0;
-  gsize after_length = 0;
-  sqlite3 *other = NULL;
-
-  store_test_dir_init (&dir);
-
-  /* What a newer Callnotes might leave: our tables and more, one version up. */
-  db = cn_database_open (dir.path, &error);
-  g_assert_no_error (error);
-  g_clear_object (&db);
-  g_assert_cmpint (sqlite3_open (dir.path, &other), ==, SQLITE_OK);
-  future_sql = g_strdup_printf ("CREATE TABLE future_things (x); PRAGMA user_version = %d;",
-                                CN_DATABASE_SCHEMA_VERSION + 1);
-  g_assert_cmpint (sqlite3_exec (other, future_sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (other);
-  file_bytes (dir.path, &before, &before_length);
-
-  db = cn_database_open (dir.path, &error);
-  g_assert_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_TOO_NEW);
-  g_assert_nonnull (strstr (error->message, "newer"));
-  g_assert_null (db);
-  g_clear_error (&error);
-
-  file_bytes (dir.path, &after, &after_length);
-  g_assert_cmpmem (after, after_length, before, before_length);
-  g_assert_cmpint (store_test_file_user_version (dir.path), ==, CN_DATABASE_SCHEMA_VERSION + 1);
-
-  /* Nothing was moved aside. */
-  {
-    g_autoptr(GDir) folder = g_dir_open (dir.dir, 0, NULL);
-    const char *name;
-
-    while ((name = g_dir_read_name (folder)) != NULL)
-      g_assert_null (strstr (name, ".corrupt-"));
-  }
-
-  store_test_dir_clear (&dir);
-}
-
-/* Errors a person has to act on */
-
-static void
 test_read_only (void)
 {
   StoreTestDir dir;
@@ -1632,7 +1582,6 @@ main (int   argc,
   g_test_add_func ("/store/database/corrupt/truncated", test_corrupt_truncated);
   g_test_add_func ("/store/database/corrupt/foreign", test_corrupt_foreign);
   g_test_add_func ("/store/database/empty-file", test_empty_file);
-  g_test_add_func ("/store/database/too-new", test_too_new);
   g_test_add_func ("/store/database/read-only", test_read_only);
   g_test_add_func ("/store/database/read-only-permissions", test_read_only_permissions);
   g_test_add_func ("/store/database/disk-full", test_disk_full);

@@ -228,82 +228,57 @@ test_from_version (gconstpointer data)
   store_test_dir_clear (&dir);
 }
 
+/* A migration step that fails leaves the file as it was before the step. */
+typedef struct {
+  guint       from;           /* the version the file is at */
+  const char *sabotage;       /* SQL that makes step from+1 fail */
+  const char *warning;        /* what the store logs */
+  const char *leftover_sql;   /* counts what the step would have added: must be 0 */
+  const char *data_sql;       /* counts the old data: must be @data_count */
+  gint64      data_count;
+} RollbackCase;
+
+static const RollbackCase rollback_cases[] = {
+  /* Step 3 cannot create its index (the table name is taken). */
+  { 2, "CREATE TABLE call_fts (x)", "Migration to version 3 failed*",
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'call_fts%'",
+    "SELECT count(*) FROM call_logs", 2 },
+  /* Step 4 fails at its end: a view on the old events table makes renaming
+   * the new one fail, after the copy and the drop. */
+  { 3, "CREATE VIEW event_kinds AS SELECT kind FROM call_events", "Migration to version 4 failed*",
+    "SELECT count(*) FROM sqlite_schema WHERE name = 'call_events_v4'",
+    "SELECT count(*) FROM call_events WHERE call_uuid = '" UUID_LIVE "'", 4 },
+};
+
 static void
-test_step_rolls_back (void)
+test_step_rolls_back (gconstpointer data)
 {
+  const RollbackCase *rollback = data;
   StoreTestDir dir;
   g_autoptr(CnDatabase) db = NULL;
   g_autoptr(GError) error = NULL;
+  sqlite3 *check = NULL;
 
   store_test_dir_init (&dir);
 
-  /* A version-2 file where step 3 cannot succeed (its table name is taken). */
-  db = cn_database_open_at_version (dir.path, 2, &error);
+  db = cn_database_open_at_version (dir.path, rollback->from, &error);
   g_assert_no_error (error);
   fill_version_2 (cn_database_get_handle (db));
-  exec_sql (cn_database_get_handle (db), "CREATE TABLE call_fts (x)");
+  exec_sql (cn_database_get_handle (db), rollback->sabotage);
   g_clear_object (&db);
 
-  g_test_expect_message ("cn-database", G_LOG_LEVEL_WARNING, "Migration to version 3 failed*");
+  g_test_expect_message ("cn-database", G_LOG_LEVEL_WARNING, rollback->warning);
   db = cn_database_open (dir.path, &error);
   g_test_assert_expected_messages ();
   g_assert_nonnull (error);
   g_assert_null (db);
   g_clear_error (&error);
 
-  /* Step 3 left nothing behind; the file is still a good version 2. */
-  {
-    sqlite3 *check = NULL;
-
-    g_assert_cmpint (sqlite3_open (dir.path, &check), ==, SQLITE_OK);
-    g_assert_cmpint (store_test_query_int (check, "PRAGMA user_version"), ==, 2);
-    g_assert_cmpint (store_test_query_int (check, "SELECT count(*) FROM sqlite_schema "
-                                                  "WHERE type = 'trigger' AND "
-                                                  "name LIKE 'call_fts%'"), ==, 0);
-    g_assert_cmpint (store_test_query_int (check, "SELECT count(*) FROM call_logs"), ==, 2);
-    sqlite3_close (check);
-  }
-
-  store_test_dir_clear (&dir);
-}
-
-static void
-test_step_4_rolls_back (void)
-{
-  StoreTestDir dir;
-  g_autoptr(CnDatabase) db = NULL;
-  g_autoptr(GError) error = NULL;
-
-  store_test_dir_init (&dir);
-
-  /* A version-3 file where step 4 fails at its end: a view on the old
-   * events table makes renaming the new one fail, after the copy and the
-   * drop. */
-  db = cn_database_open_at_version (dir.path, 3, &error);
-  g_assert_no_error (error);
-  fill_version_2 (cn_database_get_handle (db));
-  exec_sql (cn_database_get_handle (db), "CREATE VIEW event_kinds AS SELECT kind FROM call_events");
-  g_clear_object (&db);
-
-  g_test_expect_message ("cn-database", G_LOG_LEVEL_WARNING, "Migration to version 4 failed*");
-  db = cn_database_open (dir.path, &error);
-  g_test_assert_expected_messages ();
-  g_assert_nonnull (error);
-  g_assert_null (db);
-  g_clear_error (&error);
-
-  /* Nothing of step 4 is left; the file is still a good version 3. */
-  {
-    sqlite3 *check = NULL;
-
-    g_assert_cmpint (sqlite3_open (dir.path, &check), ==, SQLITE_OK);
-    g_assert_cmpint (store_test_query_int (check, "PRAGMA user_version"), ==, 3);
-    g_assert_cmpint (store_test_query_int (check, "SELECT count(*) FROM sqlite_schema "
-                                                  "WHERE name = 'call_events_v4'"), ==, 0);
-    g_assert_cmpint (store_test_query_int (check, "SELECT count(*) FROM call_events "
-                                                  "WHERE call_uuid = '" UUID_LIVE "'"), ==, 4);
-    sqlite3_close (check);
-  }
+  g_assert_cmpint (sqlite3_open (dir.path, &check), ==, SQLITE_OK);
+  g_assert_cmpint (store_test_query_int (check, "PRAGMA user_version"), ==, rollback->from);
+  g_assert_cmpint (store_test_query_int (check, rollback->leftover_sql), ==, 0);
+  g_assert_cmpint (store_test_query_int (check, rollback->data_sql), ==, rollback->data_count);
+  sqlite3_close (check);
 
   store_test_dir_clear (&dir);
 }
@@ -376,8 +351,10 @@ test_too_new_untouched (void)
 
   for (guint i = 0; i <= CN_DATABASE_SCHEMA_VERSION; i++)
     {
-      db = cn_database_open_at_version (dir.path, i, &error);
+      db = i < CN_DATABASE_SCHEMA_VERSION ? cn_database_open_at_version (dir.path, i, &error)
+                                          : cn_database_open (dir.path, &error);
       g_assert_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_TOO_NEW);
+      g_assert_nonnull (strstr (error->message, "newer"));
       g_assert_null (db);
       g_clear_error (&error);
     }
@@ -386,6 +363,15 @@ test_too_new_untouched (void)
   g_assert_no_error (error);
   g_assert_cmpmem (after, after_length, before, before_length);
   g_assert_cmpint (store_test_file_user_version (dir.path), ==, 7);
+
+  /* Nothing was moved aside either. */
+  {
+    g_autoptr(GDir) folder = g_dir_open (dir.dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (folder)) != NULL)
+      g_assert_null (strstr (name, ".corrupt-"));
+  }
 
   store_test_dir_clear (&dir);
 }
@@ -402,8 +388,13 @@ main (int   argc,
 
       g_test_add_data_func (name, GUINT_TO_POINTER (version), test_from_version);
     }
-  g_test_add_func ("/store/migrations/step-rolls-back", test_step_rolls_back);
-  g_test_add_func ("/store/migrations/step-4-rolls-back", test_step_4_rolls_back);
+  for (guint i = 0; i < G_N_ELEMENTS (rollback_cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/store/migrations/step-%u-rolls-back",
+                                               rollback_cases[i].from + 1);
+
+      g_test_add_data_func (name, &rollback_cases[i], test_step_rolls_back);
+    }
   g_test_add_func ("/store/migrations/concurrent-first-open", test_concurrent_first_open);
   g_test_add_func ("/store/migrations/too-new-untouched", test_too_new_untouched);
 
