@@ -15,54 +15,6 @@
 
 G_DEFINE_QUARK (cn-dialer-error-quark, cn_dialer_error)
 
-gboolean
-cn_dialer_parse_setting (const char    *setting,
-                         CnDialerMode  *mode,
-                         char         **argument)
-{
-  static const struct { const char *prefix; CnDialerMode mode; } prefixes[] = {
-    { "app:", CN_DIALER_MODE_APP },
-    { "command:", CN_DIALER_MODE_COMMAND },
-  };
-
-  g_return_val_if_fail (mode != NULL, FALSE);
-
-  if (argument != NULL)
-    *argument = NULL;
-
-  if (setting == NULL || g_str_equal (setting, "") || g_str_equal (setting, "auto"))
-    {
-      *mode = CN_DIALER_MODE_AUTO;
-      return TRUE;
-    }
-
-  if (g_str_equal (setting, "none"))
-    {
-      *mode = CN_DIALER_MODE_NONE;
-      return TRUE;
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
-    {
-      if (g_str_has_prefix (setting, prefixes[i].prefix))
-        {
-          const char *rest = setting + strlen (prefixes[i].prefix);
-
-          while (g_ascii_isspace (*rest))
-            rest++;
-          if (*rest == '\0')
-            return FALSE;
-
-          *mode = prefixes[i].mode;
-          if (argument != NULL)
-            *argument = g_strdup (rest);
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
 static gboolean
 is_ourselves (GAppInfo *info)
 {

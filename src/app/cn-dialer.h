@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "cn-dialer-setting.h"
 #include "cn-tel-uri.h"
 
 G_BEGIN_DECLS
@@ -20,20 +21,6 @@ typedef enum {
 } CnDialerError;
 
 GQuark cn_dialer_error_quark (void);
-
-typedef enum {
-  CN_DIALER_MODE_AUTO,
-  CN_DIALER_MODE_APP,
-  CN_DIALER_MODE_COMMAND,
-  CN_DIALER_MODE_NONE,
-} CnDialerMode;
-
-/* Splits the GSettings "dialer" value: "auto", "app:<desktop-id>",
- * "command:<program and arguments>", "none". @argument gets what follows the
- * colon. FALSE for anything else. */
-gboolean  cn_dialer_parse_setting (const char    *setting,
-                                   CnDialerMode  *mode,
-                                   char         **argument);
 
 /* The application "auto" would use: the first application other than
  * Callnotes registered for x-scheme-handler/tel, else for

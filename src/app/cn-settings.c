@@ -31,17 +31,13 @@ char *
 cn_settings_dup_default_country_code (GSettings *settings)
 {
   g_autoptr(GSettings) own = NULL;
-  g_autofree char *code = NULL;
+  g_autofree char *value = NULL;
 
   if (settings == NULL)
     settings = own = cn_settings_new_or_null ();
   if (settings == NULL)
     return NULL;
 
-  code = g_settings_get_string (settings, "default-country-code");
-  g_strstrip (code);
-  if (code[0] == '+')
-    memmove (code, code + 1, strlen (code));
-
-  return cn_phone_is_valid_country_code (code) ? g_steal_pointer (&code) : NULL;
+  value = g_settings_get_string (settings, "default-country-code");
+  return cn_phone_country_code_from_setting (value);
 }

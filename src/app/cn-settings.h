@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-/* The app's settings, or NULL (with a warning once) when the schema is not
+/* The app's settings, or NULL when the schema is not
  * installed, so headless verbs still run with the defaults. */
 GSettings *cn_settings_new_or_null             (void);
 

@@ -241,3 +241,12 @@ cn_phone_is_valid_country_code (const char *code)
 
   return TRUE;
 }
+
+char *
+cn_phone_country_code_from_setting (const char *value)
+{
+  g_autofree char *code = g_strstrip (g_strdup (value != NULL ? value : ""));
+  const char *digits = code[0] == '+' ? code + 1 : code;
+
+  return cn_phone_is_valid_country_code (digits) ? g_strdup (digits) : NULL;
+}

@@ -45,4 +45,8 @@ gboolean  cn_phone_match            (const char *a,
 /* Checks a country calling code setting: 1-3 digits, no leading zero. */
 gboolean  cn_phone_is_valid_country_code (const char *code);
 
+/* The "default-country-code" setting as a code ("+49 " → "49"), or NULL when
+ * it is empty or not a country calling code. */
+char     *cn_phone_country_code_from_setting (const char *value);
+
 G_END_DECLS

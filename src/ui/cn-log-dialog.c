@@ -246,11 +246,10 @@ cn_log_dialog_dup_log (CnLogDialog *self)
   if (self->number_editable)
     {
       const char *text = gtk_editable_get_text (GTK_EDITABLE (self->number_row));
-      g_autofree char *country = g_settings_get_string (self->settings, "default-country-code");
+      g_autofree char *setting = g_settings_get_string (self->settings, "default-country-code");
+      g_autofree char *country = cn_phone_country_code_from_setting (setting);
       g_autofree char *digits = cn_phone_strip_separators (text, NULL);
-      g_autofree char *e164 = digits != NULL
-        ? cn_phone_to_e164 (digits, cn_phone_is_valid_country_code (country) ? country : NULL, NULL)
-        : NULL;
+      g_autofree char *e164 = digits != NULL ? cn_phone_to_e164 (digits, country, NULL) : NULL;
 
       cn_call_log_set_phone_raw (log, text);
       cn_call_log_set_phone (log, e164 != NULL ? e164 : digits);

@@ -9,13 +9,13 @@
 #include <glib/gi18n.h>
 #include <gio/gdesktopappinfo.h>
 
+#include "cn-dialer-setting.h"
 #include "cn-phone.h"
 #include "cn-preferences-window.h"
 
 #define OWN_DESKTOP_ID APP_ID ".desktop"
 
-enum { MODE_AUTO, MODE_APP, MODE_COMMAND, MODE_NONE };
-
+/* The Softphone row lists the CnDialerMode values in their order. */
 struct _CnPreferencesWindow
 {
   AdwPreferencesWindow parent_instance;
@@ -68,8 +68,8 @@ update_visibility (CnPreferencesWindow *self)
 {
   guint mode = adw_combo_row_get_selected (self->mode_row);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->app_row), mode == MODE_APP);
-  gtk_widget_set_visible (GTK_WIDGET (self->command_row), mode == MODE_COMMAND);
+  gtk_widget_set_visible (GTK_WIDGET (self->app_row), mode == CN_DIALER_MODE_APP);
+  gtk_widget_set_visible (GTK_WIDGET (self->command_row), mode == CN_DIALER_MODE_COMMAND);
 }
 
 static void
@@ -83,7 +83,7 @@ store_dialer (CnPreferencesWindow *self)
 
   switch (mode)
     {
-    case MODE_APP:
+    case CN_DIALER_MODE_APP:
       {
         guint index = adw_combo_row_get_selected (self->app_row);
 
@@ -93,7 +93,7 @@ store_dialer (CnPreferencesWindow *self)
                              NULL);
       }
       break;
-    case MODE_COMMAND:
+    case CN_DIALER_MODE_COMMAND:
       {
         const char *command = gtk_editable_get_text (GTK_EDITABLE (self->command_row));
         g_auto(GStrv) argv = NULL;
@@ -107,10 +107,10 @@ store_dialer (CnPreferencesWindow *self)
         value = g_strconcat ("command:", command, NULL);
       }
       break;
-    case MODE_NONE:
+    case CN_DIALER_MODE_NONE:
       value = g_strdup ("none");
       break;
-    case MODE_AUTO:
+    case CN_DIALER_MODE_AUTO:
     default:
       value = g_strdup ("auto");
       break;
@@ -125,7 +125,7 @@ on_mode_changed (CnPreferencesWindow *self)
   update_visibility (self);
 
   /* A command is stored when applied, so a half-typed one never dials. */
-  if (adw_combo_row_get_selected (self->mode_row) != MODE_COMMAND)
+  if (adw_combo_row_get_selected (self->mode_row) != CN_DIALER_MODE_COMMAND)
     store_dialer (self);
   else if (*gtk_editable_get_text (GTK_EDITABLE (self->command_row)) != '\0')
     store_dialer (self);
@@ -134,17 +134,18 @@ on_mode_changed (CnPreferencesWindow *self)
 static void
 on_country_apply (CnPreferencesWindow *self)
 {
-  g_autofree char *code = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->country_row))));
-  const char *digits = code[0] == '+' ? code + 1 : code;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->country_row));
+  g_autofree char *code = cn_phone_country_code_from_setting (text);
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
 
-  if (*digits != '\0' && !cn_phone_is_valid_country_code (digits))
+  if (code == NULL && *stripped != '\0')
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->country_row), "error");
       return;
     }
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->country_row), "error");
-  g_settings_set_string (self->settings, "default-country-code", digits);
+  g_settings_set_string (self->settings, "default-country-code", code != NULL ? code : "");
 }
 
 static void
@@ -152,8 +153,9 @@ load_settings (CnPreferencesWindow *self)
 {
   g_autofree char *dialer = g_settings_get_string (self->settings, "dialer");
   g_autofree char *country = g_settings_get_string (self->settings, "default-country-code");
+  g_autofree char *argument = NULL;
   GtkStringList *names = gtk_string_list_new (NULL);
-  guint mode = MODE_AUTO;
+  CnDialerMode mode;
 
   self->loading = TRUE;
 
@@ -161,20 +163,18 @@ load_settings (CnPreferencesWindow *self)
   adw_combo_row_set_model (self->app_row, G_LIST_MODEL (names));
   g_object_unref (names);
 
-  if (g_str_has_prefix (dialer, "app:"))
+  /* A setting that cannot be read shows as Automatic, as it dials. */
+  if (!cn_dialer_parse_setting (dialer, &mode, &argument))
+    mode = CN_DIALER_MODE_AUTO;
+
+  if (mode == CN_DIALER_MODE_APP)
     {
-      mode = MODE_APP;
       for (guint i = 0; i < self->apps->len; i++)
-        if (g_strcmp0 (g_app_info_get_id (g_ptr_array_index (self->apps, i)), dialer + 4) == 0)
+        if (g_strcmp0 (g_app_info_get_id (g_ptr_array_index (self->apps, i)), argument) == 0)
           adw_combo_row_set_selected (self->app_row, i);
     }
-  else if (g_str_has_prefix (dialer, "command:"))
-    {
-      mode = MODE_COMMAND;
-      gtk_editable_set_text (GTK_EDITABLE (self->command_row), dialer + strlen ("command:"));
-    }
-  else if (g_str_equal (dialer, "none"))
-    mode = MODE_NONE;
+  else if (mode == CN_DIALER_MODE_COMMAND)
+    gtk_editable_set_text (GTK_EDITABLE (self->command_row), argument);
 
   adw_combo_row_set_selected (self->mode_row, mode);
   gtk_editable_set_text (GTK_EDITABLE (self->country_row), country);

@@ -186,6 +186,23 @@ test_country_code (void)
     g_assert_false (cn_phone_is_valid_country_code (invalid[i]));
 }
 
+/* What Preferences stores and what the dialog and the command line read. */
+static void
+test_country_code_from_setting (void)
+{
+  static const struct { const char *value; const char *code; } cases[] = {
+    { "49", "49" }, { "+1", "1" }, { " +44 ", "44" }, { "", NULL }, { NULL, NULL },
+    { "0", NULL }, { "049", NULL }, { "1234", NULL }, { "+", NULL }, { "4x", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *code = cn_phone_country_code_from_setting (cases[i].value);
+
+      g_assert_cmpstr (code, ==, cases[i].code);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -199,6 +216,8 @@ main (int   argc,
   g_test_add_func ("/phone/last-ten-digits", test_last_ten_digits);
   g_test_add_func ("/phone/match", test_match);
   g_test_add_func ("/phone/country-code", test_country_code);
+
+  g_test_add_func ("/phone/country-code-from-setting", test_country_code_from_setting);
 
   return g_test_run ();
 }
