@@ -204,51 +204,40 @@ run_later (CnApplication  *self,
 }
 
 typedef struct {
-  CnDatabase *database;
-  CnDraft    *draft;
-  char       *dial_problem;
-  gint64      due;          /* monotonic time the logger should appear */
+  CnApplication *app;
+  CnDraft       *draft;
+  char          *dial_problem;
+  gint64         due;          /* monotonic time the logger should appear */
 } PendingLogger;
 
 static void
 pending_logger_free (PendingLogger *pending)
 {
-  g_clear_object (&pending->database);
+  g_clear_object (&pending->app);
   cn_draft_free (pending->draft);
   g_free (pending->dial_problem);
   g_free (pending);
 }
 
-/* The first draft of a dialed call is written by a worker (a busy disk must
- * not hold up the next link); the logger appears once it is written and the
- * dial delay has passed, so no later draft write of the dialog can land
- * before it. */
-static void
-save_first_draft_thread (GTask        *task,
-                         gpointer      source_object,
-                         gpointer      task_data,
-                         GCancellable *cancellable)
-{
-  PendingLogger *pending = task_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!cn_database_save_draft (pending->database, pending->draft, &error))
-    g_message ("Could not keep a draft of the call: %s", error->message);
-
-  g_task_return_boolean (task, TRUE);
-}
-
 static void show_pending_logger (CnApplication *self,
                                  gpointer       data);
 
+/* The first draft of a dialed call is written by the store's worker (a busy
+ * disk must not hold up the next link); the logger appears once it is
+ * written and the dial delay has passed, so no later draft write of the
+ * dialog can land before it. */
 static void
 on_first_draft_saved (GObject      *source,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  CnApplication *self = CN_APPLICATION (source);
   PendingLogger *pending = user_data;
+  CnApplication *self = pending->app;
   gint64 remaining = pending->due - g_get_monotonic_time ();
+  g_autoptr(GError) error = NULL;
+
+  if (!cn_database_save_draft_finish (CN_DATABASE (source), result, &error))
+    g_message ("Could not keep a draft of the call: %s", error->message);
 
   run_later (self, remaining > 0 ? (guint) (remaining / 1000) : 0, show_pending_logger, pending,
              (GDestroyNotify) pending_logger_free);
@@ -302,7 +291,7 @@ cn_application_handle_link (CnApplication *self,
   cn_call_log_set_contact_name (log, uri->contact_name);
 
   pending = g_new0 (PendingLogger, 1);
-  pending->database = g_object_ref (self->database);
+  pending->app = g_object_ref (self);
   pending->draft = cn_draft_new (log);
   pending->draft->dialed_at = now_seconds ();
 
@@ -322,14 +311,9 @@ cn_application_handle_link (CnApplication *self,
 
   pending->due = g_get_monotonic_time () + (gint64) delay * 1000;
 
-  {
-    g_autoptr(GTask) task = g_task_new (self, NULL, on_first_draft_saved, pending);
-
-    g_application_hold (G_APPLICATION (self));
-    g_task_set_source_tag (task, cn_application_handle_link);
-    g_task_set_task_data (task, pending, NULL);
-    g_task_run_in_thread (task, save_first_draft_thread);
-  }
+  g_application_hold (G_APPLICATION (self));
+  cn_database_save_draft_async (self->database, pending->draft, NULL, on_first_draft_saved,
+                                pending);
 }
 
 /* ---- actions -------------------------------------------------------------- */

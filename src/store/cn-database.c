@@ -3372,3 +3372,260 @@ cn_database_delete_draft (CnDatabase  *self,
   locker = g_mutex_locker_new (&conn->mutex);
   return delete_draft_locked (conn, uuid, OP_SAVE_DRAFT, error);
 }
+
+/* ---- writes in a worker ------------------------------------------------- */
+
+typedef enum {
+  WRITE_INSERT,
+  WRITE_UPDATE,
+  WRITE_DELETE,
+  WRITE_RESTORE,
+  WRITE_SAVE_DRAFT,
+  WRITE_DELETE_DRAFT,
+} WriteKind;
+
+typedef struct {
+  WriteKind  kind;
+  CnCallLog *log;       /* insert, update, save draft (inside @draft) */
+  GArray    *events;    /* CnCallEvent, insert */
+  char      *uuid;      /* delete, restore, delete draft */
+  CnDraft   *draft;     /* save draft */
+} Write;
+
+static void
+clear_event (gpointer data)
+{
+  CnCallEvent *event = data;
+
+  g_free (event->kind);
+  g_free (event->detail);
+}
+
+static void
+write_free (Write *write)
+{
+  g_clear_object (&write->log);
+  g_clear_pointer (&write->events, g_array_unref);
+  g_free (write->uuid);
+  cn_draft_free (write->draft);
+  g_free (write);
+}
+
+static void
+write_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  CnDatabase *self = source_object;
+  Write *write = task_data;
+  GError *error = NULL;
+  gboolean ok = FALSE;
+
+  switch (write->kind)
+    {
+    case WRITE_INSERT:
+      ok = cn_database_insert_call (self, write->log, (const CnCallEvent *) write->events->data,
+                                    write->events->len, &error);
+      break;
+    case WRITE_UPDATE:
+      ok = cn_database_update_call (self, write->log, &error);
+      break;
+    case WRITE_DELETE:
+      ok = cn_database_delete_call (self, write->uuid, &error);
+      break;
+    case WRITE_RESTORE:
+      ok = cn_database_restore_call (self, write->uuid, &error);
+      break;
+    case WRITE_SAVE_DRAFT:
+      ok = cn_database_save_draft (self, write->draft, &error);
+      break;
+    case WRITE_DELETE_DRAFT:
+      ok = cn_database_delete_draft (self, write->uuid, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!ok)
+    g_task_return_error (task, error);
+  else if (write->kind == WRITE_INSERT || write->kind == WRITE_UPDATE)
+    g_task_return_pointer (task, g_object_ref (write->log), g_object_unref);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+run_write (CnDatabase          *self,
+           Write               *write,
+           gpointer             source_tag,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, write, (GDestroyNotify) write_free);
+  g_task_run_in_thread (task, write_thread);
+}
+
+static Write *
+write_new (WriteKind   kind,
+           const char *uuid)
+{
+  Write *write = g_new0 (Write, 1);
+
+  write->kind = kind;
+  write->uuid = g_strdup (uuid);
+  return write;
+}
+
+void
+cn_database_insert_call_async (CnDatabase          *self,
+                               CnCallLog           *log,
+                               const CnCallEvent   *events,
+                               guint                n_events,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  Write *write;
+
+  g_return_if_fail (CN_IS_DATABASE (self));
+  g_return_if_fail (CN_IS_CALL_LOG (log));
+  g_return_if_fail (events != NULL || n_events == 0);
+
+  write = write_new (WRITE_INSERT, NULL);
+  write->log = cn_call_log_copy (log);
+  write->events = g_array_sized_new (FALSE, FALSE, sizeof (CnCallEvent), n_events);
+  g_array_set_clear_func (write->events, clear_event);
+  for (guint i = 0; i < n_events; i++)
+    {
+      CnCallEvent copy = { g_strdup (events[i].kind), events[i].at, g_strdup (events[i].detail) };
+
+      g_array_append_val (write->events, copy);
+    }
+
+  run_write (self, write, cn_database_insert_call_async, cancellable, callback, user_data);
+}
+
+CnCallLog *
+cn_database_insert_call_finish (CnDatabase    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+cn_database_update_call_async (CnDatabase          *self,
+                               CnCallLog           *log,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  Write *write;
+
+  g_return_if_fail (CN_IS_DATABASE (self));
+  g_return_if_fail (CN_IS_CALL_LOG (log));
+
+  write = write_new (WRITE_UPDATE, NULL);
+  write->log = cn_call_log_copy (log);
+  run_write (self, write, cn_database_update_call_async, cancellable, callback, user_data);
+}
+
+CnCallLog *
+cn_database_update_call_finish (CnDatabase    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+cn_database_delete_call_async (CnDatabase          *self,
+                               const char          *uuid,
+                               gboolean             restore,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (CN_IS_DATABASE (self));
+  g_return_if_fail (uuid != NULL);
+
+  run_write (self, write_new (restore ? WRITE_RESTORE : WRITE_DELETE, uuid),
+             cn_database_delete_call_async, cancellable, callback, user_data);
+}
+
+gboolean
+cn_database_delete_call_finish (CnDatabase    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+cn_database_save_draft_async (CnDatabase          *self,
+                              const CnDraft       *draft,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(CnCallLog) log = NULL;
+  Write *write;
+
+  g_return_if_fail (CN_IS_DATABASE (self));
+  g_return_if_fail (draft != NULL && CN_IS_CALL_LOG (draft->log));
+
+  log = cn_call_log_copy (draft->log);
+  write = write_new (WRITE_SAVE_DRAFT, NULL);
+  write->draft = cn_draft_new (log);
+  write->draft->editing = draft->editing;
+  write->draft->dialed_at = draft->dialed_at;
+  write->draft->shown_at = draft->shown_at;
+  write->draft->follow_up_enabled = draft->follow_up_enabled;
+
+  run_write (self, write, cn_database_save_draft_async, cancellable, callback, user_data);
+}
+
+gboolean
+cn_database_save_draft_finish (CnDatabase    *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+cn_database_delete_draft_async (CnDatabase          *self,
+                                const char          *uuid,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (CN_IS_DATABASE (self));
+  g_return_if_fail (uuid != NULL);
+
+  run_write (self, write_new (WRITE_DELETE_DRAFT, uuid), cn_database_delete_draft_async,
+             cancellable, callback, user_data);
+}
+
+gboolean
+cn_database_delete_draft_finish (CnDatabase    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

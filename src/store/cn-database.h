@@ -158,4 +158,54 @@ gboolean    cn_database_delete_draft     (CnDatabase     *self,
                                           const char     *uuid,
                                           GError        **error);
 
+/* Writes run by a worker thread, so a busy database (another program holds
+ * it for up to the busy timeout) never stalls the caller's main loop. Each
+ * works on its own copy of what it is given; the callback runs in the
+ * caller's thread-default main context. The _finish of insert and update
+ * returns the log as saved (revision and updated_at set). */
+void        cn_database_insert_call_async   (CnDatabase          *self,
+                                             CnCallLog           *log,
+                                             const CnCallEvent   *events,
+                                             guint                n_events,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+CnCallLog  *cn_database_insert_call_finish  (CnDatabase          *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void        cn_database_update_call_async   (CnDatabase          *self,
+                                             CnCallLog           *log,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+CnCallLog  *cn_database_update_call_finish  (CnDatabase          *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+/* Delete (@restore FALSE) or undo a delete (@restore TRUE). */
+void        cn_database_delete_call_async   (CnDatabase          *self,
+                                             const char          *uuid,
+                                             gboolean             restore,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean    cn_database_delete_call_finish  (CnDatabase          *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void        cn_database_save_draft_async    (CnDatabase          *self,
+                                             const CnDraft       *draft,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean    cn_database_save_draft_finish   (CnDatabase          *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void        cn_database_delete_draft_async  (CnDatabase          *self,
+                                             const char          *uuid,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean    cn_database_delete_draft_finish (CnDatabase          *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
 G_END_DECLS

@@ -57,7 +57,6 @@ struct _CnLogDialog
   gboolean        draft_in_flight; /* a worker thread is writing the draft */
   gboolean        draft_dirty;     /* changed again while it was written */
   gboolean        save_requested;  /* Save waits for the draft write to end */
-  gint           *discarded_flag;  /* shared with draft writers, atomic */
   gboolean        disposed;
   guint           tick_id;
   gboolean        duration_live;  /* counting from the hand-off */
@@ -288,46 +287,11 @@ build_draft (CnLogDialog *self)
   return draft;
 }
 
-/* Drafts are written by a worker thread, one at a time, so a slow or locked
- * database never stalls typing. A draft write may not land after the log was
- * saved or the draft discarded, or the draft would come back: Save waits for
- * the write in flight, and a write that finds the draft discarded removes it
- * again. */
-typedef struct {
-  CnDatabase *database;
-  CnDraft    *draft;
-  gint       *discarded_flag;
-} DraftWrite;
-
-static void
-draft_write_free (DraftWrite *write)
-{
-  g_object_unref (write->database);
-  cn_draft_free (write->draft);
-  g_free (write);
-}
-
-static void
-draft_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  DraftWrite *write = task_data;
-  GError *error = NULL;
-
-  if (!cn_database_save_draft (write->database, write->draft, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  if (g_atomic_int_get (write->discarded_flag))
-    cn_database_delete_draft (write->database, cn_call_log_get_uuid (write->draft->log), NULL);
-
-  g_task_return_boolean (task, TRUE);
-}
-
+/* Drafts are written by the store's worker, one at a time, so a slow or
+ * locked database never stalls typing. A draft write may not land after the
+ * log was saved or the draft discarded, or the draft would come back: Save
+ * waits for the write in flight, and a write that finds the draft discarded
+ * when it is done removes it again. */
 static void start_save (CnLogDialog *self);
 static void write_draft (CnLogDialog *self);
 
@@ -336,12 +300,13 @@ on_draft_written (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  CnLogDialog *self = CN_LOG_DIALOG (source);
+  g_autoptr(CnLogDialog) self = user_data;
+  CnDatabase *database = CN_DATABASE (source);
   g_autoptr(GError) error = NULL;
 
   self->draft_in_flight = FALSE;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!cn_database_save_draft_finish (database, result, &error))
     {
       g_message ("Could not keep the draft: %s", error->message);
       if (!self->disposed && !self->saving)
@@ -352,6 +317,13 @@ on_draft_written (GObject      *source,
           gtk_label_set_text (self->error_label, message);
           gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
         }
+    }
+
+  if (self->draft_discarded)
+    {
+      cn_database_delete_draft_async (database, cn_call_log_get_uuid (self->base), NULL, NULL,
+                                      NULL);
+      return;
     }
 
   if (self->disposed)
@@ -372,8 +344,7 @@ on_draft_written (GObject      *source,
 static void
 write_draft (CnLogDialog *self)
 {
-  g_autoptr(GTask) task = NULL;
-  DraftWrite *write;
+  g_autoptr(CnDraft) draft = NULL;
 
   g_clear_handle_id (&self->draft_timeout_id, g_source_remove);
 
@@ -386,16 +357,10 @@ write_draft (CnLogDialog *self)
       return;
     }
 
-  write = g_new0 (DraftWrite, 1);
-  write->database = g_object_ref (self->database);
-  write->draft = build_draft (self);
-  write->discarded_flag = self->discarded_flag;
-
+  draft = build_draft (self);
   self->draft_in_flight = TRUE;
-  task = g_task_new (self, NULL, on_draft_written, NULL);
-  g_task_set_source_tag (task, write_draft);
-  g_task_set_task_data (task, write, (GDestroyNotify) draft_write_free);
-  g_task_run_in_thread (task, draft_thread);
+  cn_database_save_draft_async (self->database, draft, NULL, on_draft_written,
+                                g_object_ref (self));
 }
 
 static gboolean
@@ -443,42 +408,14 @@ cn_log_dialog_flush_draft (CnLogDialog *self)
 }
 
 static void
-delete_draft_thread (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  DraftWrite *write = task_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!cn_database_delete_draft (write->database, cn_call_log_get_uuid (write->draft->log),
-                                 &error))
-    g_message ("Could not remove the draft: %s", error->message);
-
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
 discard_draft (CnLogDialog *self)
 {
-  g_autoptr(GTask) task = NULL;
-  DraftWrite *write;
-
   g_clear_handle_id (&self->draft_timeout_id, g_source_remove);
   self->draft_discarded = TRUE;
-  /* Set before the delete: a write in flight then removes its draft too. */
-  g_atomic_int_set (self->discarded_flag, 1);
 
-  /* By a worker, like every draft write: the dialog closes at once. */
-  write = g_new0 (DraftWrite, 1);
-  write->database = g_object_ref (self->database);
-  write->draft = cn_draft_new (self->base);
-  /* (no flag: this task does not keep the dialog, whose flag it is, alive) */
-
-  task = g_task_new (NULL, NULL, NULL, NULL);
-  g_task_set_source_tag (task, discard_draft);
-  g_task_set_task_data (task, write, (GDestroyNotify) draft_write_free);
-  g_task_run_in_thread (task, delete_draft_thread);
+  /* A write in flight deletes it again when it is done (on_draft_written). */
+  cn_database_delete_draft_async (self->database, cn_call_log_get_uuid (self->base), NULL, NULL,
+                                  NULL);
 }
 
 static void
@@ -596,70 +533,24 @@ on_outcome_toggled (CnLogDialog     *self,
 
 /* ---- saving ---------------------------------------------------------------- */
 
-typedef struct {
-  CnDatabase *database;
-  CnCallLog *log;
-  gboolean   editing;
-  gint64     dialed_at;
-  gint64     shown_at;
-} SaveData;
-
-static void
-save_data_free (SaveData *data)
-{
-  g_clear_object (&data->database);
-  g_clear_object (&data->log);
-  g_free (data);
-}
-
-static void
-save_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  SaveData *data = task_data;
-  GError *error = NULL;
-  gboolean ok;
-
-  if (data->editing)
-    {
-      ok = cn_database_update_call (data->database, data->log, &error);
-    }
-  else
-    {
-      CnCallEvent events[2];
-      guint n_events = 0;
-
-      if (data->dialed_at > 0)
-        events[n_events++] = (CnCallEvent) { (char *) "dialed", data->dialed_at, NULL };
-      if (data->shown_at > 0)
-        events[n_events++] = (CnCallEvent) { (char *) "dialog_shown", data->shown_at, NULL };
-
-      ok = cn_database_insert_call (data->database, data->log, events, n_events, &error);
-    }
-
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
 static void
 on_saved (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  CnLogDialog *self = CN_LOG_DIALOG (source);
-  SaveData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(CnLogDialog) self = user_data;
+  g_autoptr(CnCallLog) saved = NULL;
   g_autoptr(GError) error = NULL;
 
+  saved = self->editing
+          ? cn_database_update_call_finish (CN_DATABASE (source), result, &error)
+          : cn_database_insert_call_finish (CN_DATABASE (source), result, &error);
   self->saving = FALSE;
 
   if (self->disposed)
     return;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (saved == NULL)
     {
       /* Nothing is lost: the dialog stays, with the text, and says why. */
       g_autofree char *message = g_strdup_printf (_("The call was not saved. %s"),
@@ -676,7 +567,7 @@ on_saved (GObject      *source,
   /* The commit removed the draft with the log. */
   self->draft_discarded = TRUE;
   self->closing = TRUE;
-  g_signal_emit (self, signals[SIGNAL_SAVED], 0, data->log);
+  g_signal_emit (self, signals[SIGNAL_SAVED], 0, saved);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
@@ -759,27 +650,27 @@ on_save_action (GtkWidget  *widget,
 static void
 start_save (CnLogDialog *self)
 {
-  g_autoptr(GTask) task = NULL;
-  SaveData *data;
+  g_autoptr(CnCallLog) log = cn_log_dialog_dup_log (self);
+  CnCallEvent events[2];
+  guint n_events = 0;
 
-  data = g_new0 (SaveData, 1);
-  data->database = g_object_ref (self->database);
-  data->log = cn_log_dialog_dup_log (self);
-  data->editing = self->editing;
-  data->dialed_at = self->dialed_at;
-  data->shown_at = self->shown_at;
-
-  if (!data->editing)
+  if (self->editing)
     {
-      /* The log is dated when it is saved; the events keep the dial time. */
-      cn_call_log_set_created_at (data->log, now_seconds ());
-      cn_call_log_set_updated_at (data->log, now_seconds ());
+      cn_database_update_call_async (self->database, log, NULL, on_saved, g_object_ref (self));
+      return;
     }
 
-  task = g_task_new (self, NULL, on_saved, NULL);
-  g_task_set_source_tag (task, start_save);
-  g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
-  g_task_run_in_thread (task, save_thread);
+  /* The log is dated when it is saved; the events keep the dial time. */
+  cn_call_log_set_created_at (log, now_seconds ());
+  cn_call_log_set_updated_at (log, now_seconds ());
+
+  if (self->dialed_at > 0)
+    events[n_events++] = (CnCallEvent) { (char *) "dialed", self->dialed_at, NULL };
+  if (self->shown_at > 0)
+    events[n_events++] = (CnCallEvent) { (char *) "dialog_shown", self->shown_at, NULL };
+
+  cn_database_insert_call_async (self->database, log, events, n_events, NULL, on_saved,
+                                 g_object_ref (self));
 }
 
 static void
@@ -953,7 +844,6 @@ cn_log_dialog_dispose (GObject *object)
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_object (&self->database);
   g_clear_object (&self->settings);
-  g_clear_object (&self->base);
   g_clear_object (&self->saved);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CN_TYPE_LOG_DIALOG);
@@ -966,9 +856,9 @@ cn_log_dialog_finalize (GObject *object)
 {
   CnLogDialog *self = CN_LOG_DIALOG (object);
 
-  /* Draft writers in flight hold the dialog (their task's source), so the
-   * flag outlives them. */
-  g_free (self->discarded_flag);
+  /* Kept to here: a draft write that ends after the window closed needs
+   * the UUID (on_draft_written). */
+  g_clear_object (&self->base);
 
   G_OBJECT_CLASS (cn_log_dialog_parent_class)->finalize (object);
 }
@@ -1077,7 +967,6 @@ cn_log_dialog_init (CnLogDialog *self)
   g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
 
   self->settings = g_settings_new (APP_ID);
-  self->discarded_flag = g_new0 (gint, 1);
 }
 
 static void

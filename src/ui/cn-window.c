@@ -215,40 +215,22 @@ on_edit_action (GtkWidget  *widget,
   gtk_widget_activate_action (widget, "app.edit-call", "s", g_variant_get_string (parameter, NULL));
 }
 
-/* Deleting and restoring write to the database: a worker does it, so another
- * program holding the database never freezes the window. */
+/* Deleting and restoring write to the database: the store's worker does it,
+ * so another program holding the database never freezes the window. */
 typedef struct {
-  CnDatabase *database;
-  char       *uuid;
-  char       *who;       /* for the toast */
-  gboolean    restore;
+  CnWindow *window;
+  char     *uuid;
+  char     *who;       /* for the toast */
+  gboolean  restore;
 } Change;
 
 static void
 change_free (Change *change)
 {
-  g_object_unref (change->database);
+  g_object_unref (change->window);
   g_free (change->uuid);
   g_free (change->who);
   g_free (change);
-}
-
-static void
-change_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  Change *change = task_data;
-  GError *error = NULL;
-  gboolean ok = change->restore
-                ? cn_database_restore_call (change->database, change->uuid, &error)
-                : cn_database_delete_call (change->database, change->uuid, &error);
-
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
 }
 
 static void
@@ -256,23 +238,24 @@ on_change_done (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  CnWindow *self = CN_WINDOW (source);
-  Change *change = g_task_get_task_data (G_TASK (result));
+  Change *change = user_data;
+  CnWindow *self = change->window;
   g_autoptr(GError) error = NULL;
+  gboolean ok = cn_database_delete_call_finish (CN_DATABASE (source), result, &error);
   AdwToast *toast;
   g_autofree char *title = NULL;
 
   if (self->model == NULL)   /* the window closed meanwhile */
-    return;
+    goto out;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!ok)
     {
       g_autofree char *message = g_strdup_printf (change->restore
                                                   ? _("The call was not restored: %s")
                                                   : _("The call was not deleted: %s"),
                                                   error->message);
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-      return;
+      goto out;
     }
 
   cn_window_refresh (self);
@@ -280,7 +263,7 @@ on_change_done (GObject      *source,
   if (change->restore)
     {
       cn_window_select_log (self, change->uuid);
-      return;
+      goto out;
     }
 
   /* Translators: %s is a contact name or phone number */
@@ -291,6 +274,9 @@ on_change_done (GObject      *source,
   adw_toast_set_action_target_value (toast, g_variant_new_string (change->uuid));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+out:
+  change_free (change);
 }
 
 static void
@@ -298,18 +284,15 @@ change_call (CnWindow   *self,
              const char *uuid,
              gboolean    restore)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, on_change_done, NULL);
   g_autoptr(CnCallLog) log = restore ? NULL : cn_database_get_call (self->database, uuid, NULL);
   Change *change = g_new0 (Change, 1);
 
-  change->database = g_object_ref (self->database);
+  change->window = g_object_ref (self);
   change->uuid = g_strdup (uuid);
   change->who = g_strdup (log != NULL ? cn_call_log_get_display_name (log) : "?");
   change->restore = restore;
 
-  g_task_set_source_tag (task, change_call);
-  g_task_set_task_data (task, change, (GDestroyNotify) change_free);
-  g_task_run_in_thread (task, change_thread);
+  cn_database_delete_call_async (self->database, uuid, restore, NULL, on_change_done, change);
 }
 
 static void

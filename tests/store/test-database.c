@@ -1559,6 +1559,103 @@ test_threads (void)
   store_test_dir_clear (&dir);
 }
 
+/* The _async writes: each works on its own copy and reports in the
+ * caller's main context. */
+static void
+on_async_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return g_steal_pointer (slot);
+}
+
+static void
+test_async_writes (void)
+{
+  StoreTestDir dir;
+  g_autoptr(CnDatabase) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CnCallLog) log = store_test_make_log ("+15550101010", "Async Person", "by a worker",
+                                                 CN_OUTCOME_CONNECTED, 1700000000);
+  g_autoptr(CnCallLog) saved = NULL;
+  g_autoptr(CnCallLog) edited = NULL;
+  g_autoptr(CnDraft) draft = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  CnCallEvent dialed = { (char *) "dialed", 1699999990, NULL };
+  CnCallQuery all = { NULL, CN_OUTCOME_NONE };
+  const char *uuid = cn_call_log_get_uuid (log);
+
+  store_test_dir_init (&dir);
+  db = cn_database_open (dir.path, &error);
+  g_assert_no_error (error);
+
+  /* A draft, then the save that takes it away with the log. */
+  draft = cn_draft_new (log);
+  cn_database_save_draft_async (db, draft, NULL, on_async_done, &slot);
+  result = wait_result (&slot);
+  g_assert_true (cn_database_save_draft_finish (db, result, &error));
+  g_clear_object (&result);
+  drafts = cn_database_list_drafts (db, &error);
+  g_assert_cmpuint (drafts->len, ==, 1);
+  g_clear_pointer (&drafts, g_ptr_array_unref);
+
+  cn_database_insert_call_async (db, log, &dialed, 1, NULL, on_async_done, &slot);
+  result = wait_result (&slot);
+  saved = cn_database_insert_call_finish (db, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpstr (cn_call_log_get_uuid (saved), ==, uuid);
+  g_assert_cmpint (cn_call_log_get_revision (saved), ==, 1);
+  g_assert_cmpint (cn_call_log_get_revision (log), ==, 0);   /* the caller's copy untouched */
+  events = cn_database_list_events (db, uuid, &error);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpstr (((CnCallEvent *) g_ptr_array_index (events, 0))->kind, ==, "dialed");
+  drafts = cn_database_list_drafts (db, &error);
+  g_assert_cmpuint (drafts->len, ==, 0);
+  g_clear_pointer (&drafts, g_ptr_array_unref);
+
+  cn_call_log_set_notes (saved, "edited by a worker");
+  cn_database_update_call_async (db, saved, NULL, on_async_done, &slot);
+  result = wait_result (&slot);
+  edited = cn_database_update_call_finish (db, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpint (cn_call_log_get_revision (edited), ==, 2);
+
+  /* Delete, undo. */
+  cn_database_delete_call_async (db, uuid, FALSE, NULL, on_async_done, &slot);
+  result = wait_result (&slot);
+  g_assert_true (cn_database_delete_call_finish (db, result, &error));
+  g_clear_object (&result);
+  g_assert_cmpuint (cn_database_count_calls (db, &all, NULL), ==, 0);
+  cn_database_delete_call_async (db, uuid, TRUE, NULL, on_async_done, &slot);
+  result = wait_result (&slot);
+  g_assert_true (cn_database_delete_call_finish (db, result, &error));
+  g_clear_object (&result);
+  g_assert_cmpuint (cn_database_count_calls (db, &all, NULL), ==, 1);
+
+  /* Errors come back through _finish. */
+  cn_database_delete_call_async (db, "00000000-0000-4000-8000-000000000000", FALSE, NULL,
+                                 on_async_done, &slot);
+  result = wait_result (&slot);
+  g_assert_false (cn_database_delete_call_finish (db, result, &error));
+  g_assert_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  store_test_dir_clear (&dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1586,6 +1683,7 @@ main (int   argc,
   g_test_add_func ("/store/database/read-only-permissions", test_read_only_permissions);
   g_test_add_func ("/store/database/disk-full", test_disk_full);
   g_test_add_func ("/store/database/durability", test_durability);
+  g_test_add_func ("/store/database/async-writes", test_async_writes);
   g_test_add_func ("/store/database/data-version", test_data_version);
   g_test_add_func ("/store/database/reader-sees-writes", test_reader_sees_writes);
   g_test_add_func ("/store/database/threads", test_threads);
