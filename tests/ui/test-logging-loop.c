@@ -32,10 +32,10 @@ struct Fixture {
   const StepFunc *steps;
   guint          step;
   gint64         step_started;
-  gboolean       failed;
+  gint64         run_started;
+  guint          dial_delay_ms;
 };
 
-static Fixture *current;
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -182,13 +182,13 @@ run_app (Fixture        *f,
   recorder = write_recorder (f->dir, f->record_path);
   dialer = g_strdup_printf ("command:'%s' %%n %%u", recorder);
   g_settings_set_string (settings, "dialer", dialer);
-  g_settings_set_uint (settings, "dial-delay-ms", 300);
+  g_settings_set_uint (settings, "dial-delay-ms", f->dial_delay_ms);
 
   f->app = cn_application_new ();
   g_application_set_flags (G_APPLICATION (f->app),
                            G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
   f->steps = steps;
-  f->step_started = g_get_monotonic_time ();
+  f->step_started = f->run_started = g_get_monotonic_time ();
   g_timeout_add (STEP_INTERVAL_MS, on_step, f);
 
   g_assert_cmpint (g_application_run (G_APPLICATION (f->app), link ? 2 : 1, argv), ==, 0);
@@ -216,8 +216,8 @@ fixture_new (void)
   f->dir = g_dir_make_tmp ("callnotes-ui-XXXXXX", &error);
   g_assert_no_error (error);
   f->record_path = g_build_filename (f->dir, "dialed.txt", NULL);
+  f->dial_delay_ms = 300;
   g_setenv ("CALLNOTES_DATA_DIR", f->dir, TRUE);
-  current = f;
 
   return f;
 }
@@ -267,6 +267,8 @@ step_logger_appears (Fixture *f)
     return FALSE;
 
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->dialog)), ==, "Log Call — Jane Doe");
+  /* Not before dial-delay-ms after the hand-off (which came after the start). */
+  g_assert_cmpint (g_get_monotonic_time () - f->run_started, >=, f->dial_delay_ms * 1000);
   f->uuid = g_strdup (cn_log_dialog_get_uuid (f->dialog));
   return TRUE;
 }
@@ -381,6 +383,7 @@ test_logging_loop (void)
     return;
 
   f = fixture_new ();
+  f->dial_delay_ms = 1000;
   run_app (f, logging_loop_steps, "tel:+1-555-123-4567;x-contact-name=Jane%20Doe");
   g_assert_cmpuint (f->step, ==, G_N_ELEMENTS (logging_loop_steps) - 1);
 
@@ -630,6 +633,70 @@ test_save_failure_keeps_dialog (void)
     g_assert_nonnull (log);
     g_assert_cmpstr (cn_call_log_get_notes (log), ==, "Must not be lost");
   }
+}
+
+/* ---- a damaged database ------------------------------------------------------ */
+
+static gboolean
+step_damage_reported (Fixture *f)
+{
+  AdwMessageDialog *message = find_message (f);
+  g_autoptr(GDir) folder = NULL;
+  const char *name;
+  gboolean moved = FALSE;
+
+  if (message == NULL)
+    return FALSE;
+
+  g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Call Database Was Damaged");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (message), ".corrupt-"));
+
+  /* The damaged bytes are kept beside the new database. */
+  folder = g_dir_open (f->dir, 0, NULL);
+  while ((name = g_dir_read_name (folder)) != NULL)
+    if (g_str_has_prefix (name, "callnotes.db.corrupt-"))
+      {
+        g_autofree char *path = g_build_filename (f->dir, name, NULL);
+        g_autofree char *bytes = NULL;
+
+        g_assert_true (g_file_get_contents (path, &bytes, NULL, NULL));
+        g_assert_cmpstr (bytes, ==, "not a database, but somebody's data");
+        moved = TRUE;
+      }
+  g_assert_true (moved);
+  return TRUE;
+}
+
+static gboolean
+step_fresh_history (Fixture *f)
+{
+  CnWindow *window = cn_application_get_main_window (f->app);
+
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (cn_window_get_model (window))), ==, 0);
+  return TRUE;
+}
+
+static const StepFunc damaged_steps[] = {
+  step_damage_reported,
+  step_fresh_history,
+  NULL
+};
+
+static void
+test_damaged_database (void)
+{
+  Fixture *f;
+  g_autofree char *path = NULL;
+
+  if (!in_own_process (60))
+    return;
+
+  f = fixture_new ();
+  path = g_build_filename (f->dir, "callnotes.db", NULL);
+  g_assert_true (g_file_set_contents (path, "not a database, but somebody's data", -1, NULL));
+  run_app (f, damaged_steps, NULL);
+  g_assert_cmpuint (f->step, ==, G_N_ELEMENTS (damaged_steps) - 1);
 }
 
 /* ---- the history window ---------------------------------------------------- */
@@ -892,6 +959,7 @@ main (int   argc,
   g_test_add_func ("/ui/draft-reopens-after-crash", test_draft_reopens);
   g_test_add_func ("/ui/save-failure-keeps-dialog", test_save_failure_keeps_dialog);
   g_test_add_func ("/ui/history-window", test_history_window);
+  g_test_add_func ("/ui/damaged-database", test_damaged_database);
 
   return g_test_run ();
 }
