@@ -75,16 +75,23 @@ on_logger_destroyed (gpointer  user_data,
       g_hash_table_iter_remove (&iter);
 }
 
+/* The history window when it is open, else NULL. */
+static CnWindow *
+find_main_window (CnApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (CN_IS_WINDOW (l->data))
+      return l->data;
+
+  return NULL;
+}
+
 static void
 on_logger_saved (CnLogDialog   *dialog,
                  CnCallLog     *log,
                  CnApplication *self)
 {
-  CnWindow *window = NULL;
-
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
-    if (CN_IS_WINDOW (l->data))
-      window = l->data;
+  CnWindow *window = find_main_window (self);
 
   if (window != NULL)
     {
@@ -447,14 +454,8 @@ on_quit_action (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  CnApplication *self = user_data;
-
-  /* Keep what is typed in open loggers: they come back at the next start. */
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
-    if (CN_IS_LOG_DIALOG (l->data))
-      cn_log_dialog_flush_draft (l->data);
-
-  g_application_quit (G_APPLICATION (self));
+  /* shutdown keeps what is typed in open loggers for the next start. */
+  g_application_quit (G_APPLICATION (user_data));
 }
 
 static const GActionEntry app_actions[] = {
@@ -657,9 +658,7 @@ cn_application_get_main_window (CnApplication *self)
   g_return_val_if_fail (CN_IS_APPLICATION (self), NULL);
   g_return_val_if_fail (self->database != NULL, NULL);
 
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
-    if (CN_IS_WINDOW (l->data))
-      return l->data;
+  CnWindow *window = find_main_window (self);
 
-  return cn_window_new (GTK_APPLICATION (self), self->database);
+  return window != NULL ? window : cn_window_new (GTK_APPLICATION (self), self->database);
 }
