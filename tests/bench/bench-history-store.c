@@ -21,6 +21,7 @@
 #include "cn-call-log-model.h"
 #include "cn-database.h"
 #include "cn-database-private.h"
+#include "bench-util.h"
 
 #define FIRST_PAGE_TARGET_MS 50.0
 #define SEARCH_TARGET_MS     50.0
@@ -57,43 +58,6 @@ static const char * const note_words[] = {
   "ambulance", "address", "confirmed", "voicemail", "spoke", "briefly", "happy", "unhappy",
   "requested", "callback", "afternoon", "morning", "Monday", "Friday", "urgent", "order",
 };
-
-static double
-elapsed_ms (gint64 since)
-{
-  return (g_get_monotonic_time () - since) / 1000.0;
-}
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *values,
-        guint   n)
-{
-  qsort (values, n, sizeof (double), compare_double);
-  return values[n / 2];
-}
-
-static long
-rss_kib (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-
-  line = strstr (status, "VmRSS:");
-  return line != NULL ? strtol (line + 6, NULL, 10) : -1;
-}
 
 static char *
 make_notes (GRand *rand)
@@ -204,13 +168,13 @@ generate (const char *path,
       sqlite3_reset (stmt);
 
       if (i > 0 && i % 100000 == 0)
-        g_print ("  %u rows, %.1f s\n", i, elapsed_ms (start) / 1000.0);
+        g_print ("  %u rows, %.1f s\n", i, bench_elapsed_ms (start) / 1000.0);
     }
 
   sqlite3_finalize (stmt);
   rc = sqlite3_exec (handle, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
   g_assert (rc == SQLITE_OK);
-  g_print ("Generated %u logs in %.1f s\n", n_rows, elapsed_ms (start) / 1000.0);
+  g_print ("Generated %u logs in %.1f s\n", n_rows, bench_elapsed_ms (start) / 1000.0);
 
   return TRUE;
 }
@@ -231,7 +195,7 @@ open_and_first_page (const char *path,
   *n_items = g_list_model_get_n_items (G_LIST_MODEL (model));
   for (guint i = 0; i < 50 && i < *n_items; i++)
     g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), i));
-  ms = elapsed_ms (start);
+  ms = bench_elapsed_ms (start);
 
   return ms;
 }
@@ -253,7 +217,7 @@ measure (const char *path)
   gboolean all_ok = TRUE;
 
   g_print ("\n== %s\n", path);
-  g_print ("RSS at start: %ld KiB\n", rss_kib ());
+  g_print ("RSS at start: %ld KiB\n", bench_rss_kib ());
 
   first_ms = open_and_first_page (path, &n_items);
   for (guint i = 0; i < G_N_ELEMENTS (first_page); i++)
@@ -261,7 +225,8 @@ measure (const char *path)
   g_print ("Open + count + first 50 rows: first %.2f ms, median of %u reopenings %.2f ms "
            "(target < %.0f ms), %u rows\n",
            first_ms, (guint) G_N_ELEMENTS (first_page),
-           median (first_page, G_N_ELEMENTS (first_page)), FIRST_PAGE_TARGET_MS, n_items);
+           bench_percentile (first_page, G_N_ELEMENTS (first_page), 0.5), FIRST_PAGE_TARGET_MS,
+           n_items);
   all_ok &= first_ms < FIRST_PAGE_TARGET_MS;
 
   db = cn_database_open (path, &error);
@@ -292,11 +257,11 @@ measure (const char *path)
           count = g_list_model_get_n_items (G_LIST_MODEL (model));
           for (guint i = 0; i < 50 && i < count; i++)
             g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), i));
-          times[r] = elapsed_ms (start);
+          times[r] = bench_elapsed_ms (start);
         }
       total = cn_call_log_model_get_total (model);
       exact = cn_database_count_calls (db, &query, NULL);
-      ms = median (times, G_N_ELEMENTS (times));
+      ms = bench_percentile (times, G_N_ELEMENTS (times), 0.5);
       shown = total == exact ? g_strdup_printf ("%u", total) : g_strdup_printf (">= %u", total);
       printf ("  %-18s %10s counted  (%7u match)  %8.2f ms%s\n", searches[s], shown, exact, ms,
               ms < SEARCH_TARGET_MS ? "" : "  (over target)");
@@ -321,9 +286,10 @@ measure (const char *path)
             start = g_get_monotonic_time ();
             for (guint i = 100; i < 500; i += 100)
               g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), i));
-            times[r] = elapsed_ms (start) / 4;
+            times[r] = bench_elapsed_ms (start) / 4;
           }
-        printf ("  %-18s %8.2f ms a page\n", scrolled[s], median (times, G_N_ELEMENTS (times)));
+        printf ("  %-18s %8.2f ms a page\n", scrolled[s],
+                bench_percentile (times, G_N_ELEMENTS (times), 0.5));
       }
 
     /* Growing the window past the capped count counts further. */
@@ -331,7 +297,7 @@ measure (const char *path)
     start = g_get_monotonic_time ();
     cn_call_log_model_set_limit (model, 10 * WINDOW_ROWS);
     g_print ("  limit %u -> %u on \"a\": %.2f ms (total now %u)\n", WINDOW_ROWS, 10 * WINDOW_ROWS,
-             elapsed_ms (start), cn_call_log_model_get_total (model));
+             bench_elapsed_ms (start), cn_call_log_model_get_total (model));
     cn_call_log_model_set_limit (model, WINDOW_ROWS);
   }
 
@@ -350,10 +316,10 @@ measure (const char *path)
           {
             start = g_get_monotonic_time ();
             cn_call_log_model_reload (model);
-            times[r] = elapsed_ms (start);
+            times[r] = bench_elapsed_ms (start);
           }
         printf ("  %-18s %8.2f ms\n", reloaded[s] != NULL ? reloaded[s] : "(all)",
-                median (times, G_N_ELEMENTS (times)));
+                bench_percentile (times, G_N_ELEMENTS (times), 0.5));
       }
   }
   cn_call_log_model_set_search (model, NULL);
@@ -375,12 +341,12 @@ measure (const char *path)
 
         start = g_get_monotonic_time ();
         item = g_list_model_get_item (G_LIST_MODEL (fresh), offsets[o]);
-        model_ms = elapsed_ms (start);
+        model_ms = bench_elapsed_ms (start);
         g_clear_object (&item);
 
         start = g_get_monotonic_time ();
         page = cn_database_query_calls (db, NULL, offsets[o], 100, &error);
-        query_ms = elapsed_ms (start);
+        query_ms = bench_elapsed_ms (start);
         g_assert_no_error (error);
 
         g_print ("  offset %7u: model get_item %.2f ms, query_calls(limit 100) %.2f ms\n",
@@ -398,7 +364,7 @@ measure (const char *path)
           start = g_get_monotonic_time ();
           for (guint i = 900100; i < 900100 + 10 * 100; i += 100)
             g_object_unref (g_list_model_get_item (G_LIST_MODEL (fresh), i));
-          ms = elapsed_ms (start) / 10;
+          ms = bench_elapsed_ms (start) / 10;
           g_print ("  scrolling on from 900000: %.2f ms a page\n", ms);
         }
     }
@@ -418,7 +384,7 @@ measure (const char *path)
     sqlite3_finalize (stmt);
   }
 
-  g_print ("\nRSS after the above: %ld KiB\n", rss_kib ());
+  g_print ("\nRSS after the above: %ld KiB\n", bench_rss_kib ());
 
   {
     sqlite3_stmt *stmt = NULL;
@@ -428,7 +394,7 @@ measure (const char *path)
     while (sqlite3_step (stmt) == SQLITE_ROW)
       ;
     sqlite3_finalize (stmt);
-    g_print ("PRAGMA quick_check: %.0f ms (why open does not run it)\n", elapsed_ms (start));
+    g_print ("PRAGMA quick_check: %.0f ms (why open does not run it)\n", bench_elapsed_ms (start));
   }
 
   g_print ("\n%s\n", all_ok ? "All targets met." : "Some targets missed.");

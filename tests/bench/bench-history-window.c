@@ -17,21 +17,10 @@
 #include <stdio.h>
 
 #include "cn-window.h"
+#include "bench-util.h"
 
 #define SETTLE_MS 1500
 #define SCROLLS   20
-
-static long
-vm_rss_kib (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  line = strstr (status, "VmRSS:");
-  return line != NULL ? strtol (line + 6, NULL, 10) : -1;
-}
 
 typedef struct {
   GtkApplication *app;
@@ -85,7 +74,7 @@ on_stage (gpointer user_data)
   if (++run->stage <= SCROLLS)
     return G_SOURCE_CONTINUE;
 
-  printf ("%ld\n", vm_rss_kib ());
+  printf ("%ld\n", bench_rss_kib ());
   fflush (stdout);
   g_application_quit (G_APPLICATION (run->app));
   return G_SOURCE_REMOVE;

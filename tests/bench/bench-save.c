@@ -23,28 +23,9 @@
 
 #include "cn-database.h"
 #include "cn-database-private.h"
+#include "bench-util.h"
 
 #define TARGET_RATIO 1.5
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-percentile (double *sorted,
-            guint   n,
-            double  p)
-{
-  guint index = (guint) (p * (n - 1) + 0.5);
-
-  return sorted[MIN (index, n - 1)];
-}
 
 /* Pages (WAL frames) written by the last commit of each connection. */
 typedef struct {
@@ -260,19 +241,17 @@ main (int   argc,
   sqlite3_finalize (commit);
   sqlite3_close (bare_db);
 
-  qsort (ours, n, sizeof (double), compare_double);
-  qsort (bare, n, sizeof (double), compare_double);
   qsort (ours_pages, n, sizeof (int), compare_int);
   qsort (bare_pages, n, sizeof (int), compare_int);
-  ratio_median = percentile (ours, n, 0.5) / percentile (bare, n, 0.5);
+  ratio_median = bench_percentile (ours, n, 0.5) / bench_percentile (bare, n, 0.5);
 
   g_print ("\n%-40s %10s %10s\n", "", "median", "p99");
   g_print ("%-40s %8.3f ms %8.3f ms\n", "cn_database_insert_call (log+3 events)",
-           percentile (ours, n, 0.5), percentile (ours, n, 0.99));
+           bench_percentile (ours, n, 0.5), bench_percentile (ours, n, 0.99));
   g_print ("%-40s %8.3f ms %8.3f ms\n", "bare INSERT + COMMIT",
-           percentile (bare, n, 0.5), percentile (bare, n, 0.99));
+           bench_percentile (bare, n, 0.5), bench_percentile (bare, n, 0.99));
   g_print ("%-40s %8.2f    %8.2f\n", "ratio", ratio_median,
-           percentile (ours, n, 0.99) / percentile (bare, n, 0.99));
+           bench_percentile (ours, n, 0.99) / bench_percentile (bare, n, 0.99));
   g_print ("\nPages written to the WAL per commit (median, p99): ours %d, %d; bare %d, %d\n",
            ours_pages[n / 2], ours_pages[MIN ((guint) (0.99 * (n - 1) + 0.5), (guint) n - 1)],
            bare_pages[n / 2], bare_pages[MIN ((guint) (0.99 * (n - 1) + 0.5), (guint) n - 1)]);
