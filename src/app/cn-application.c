@@ -61,20 +61,6 @@ show_message (CnApplication *self,
 
 /* ---- loggers -------------------------------------------------------------- */
 
-static void
-on_logger_destroyed (gpointer  user_data,
-                     GObject  *where_the_object_was)
-{
-  CnApplication *self = user_data;
-  GHashTableIter iter;
-  gpointer value;
-
-  g_hash_table_iter_init (&iter, self->loggers);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (value == (gpointer) where_the_object_was)
-      g_hash_table_iter_remove (&iter);
-}
-
 /* The history window when it is open, else NULL. */
 static CnWindow *
 find_main_window (CnApplication *self)
@@ -113,19 +99,10 @@ open_logger (CnApplication *self,
   const char *uuid = cn_call_log_get_uuid (draft->log);
   CnLogDialog *dialog = g_hash_table_lookup (self->loggers, uuid);
 
-  /* A closed logger may outlive its window for a moment (a draft write still
-   * holds it): it is gone for the app. */
-  if (dialog != NULL && gtk_window_get_application (GTK_WINDOW (dialog)) == NULL)
-    {
-      g_hash_table_remove (self->loggers, uuid);
-      dialog = NULL;
-    }
-
   if (dialog == NULL)
     {
       dialog = cn_log_dialog_new (GTK_APPLICATION (self), self->database, draft);
       g_hash_table_insert (self->loggers, g_strdup (uuid), dialog);
-      g_object_weak_ref (G_OBJECT (dialog), on_logger_destroyed, self);
       g_signal_connect_object (dialog, "saved", G_CALLBACK (on_logger_saved), self, 0);
     }
 
@@ -602,6 +579,25 @@ cn_application_shutdown (GApplication *application)
   G_APPLICATION_CLASS (cn_application_parent_class)->shutdown (application);
 }
 
+/* A closed logger is forgotten when its window leaves the app (a draft
+ * write that is still finishing may keep the object a moment longer). */
+static void
+cn_application_window_removed (GtkApplication *application,
+                               GtkWindow      *window)
+{
+  CnApplication *self = CN_APPLICATION (application);
+
+  if (CN_IS_LOG_DIALOG (window))
+    {
+      const char *uuid = cn_log_dialog_get_uuid (CN_LOG_DIALOG (window));
+
+      if (g_hash_table_lookup (self->loggers, uuid) == window)
+        g_hash_table_remove (self->loggers, uuid);
+    }
+
+  GTK_APPLICATION_CLASS (cn_application_parent_class)->window_removed (application, window);
+}
+
 static void
 cn_application_finalize (GObject *object)
 {
@@ -626,6 +622,7 @@ cn_application_class_init (CnApplicationClass *klass)
   app_class->activate = cn_application_activate;
   app_class->open = cn_application_open;
   app_class->shutdown = cn_application_shutdown;
+  GTK_APPLICATION_CLASS (klass)->window_removed = cn_application_window_removed;
 }
 
 static void
