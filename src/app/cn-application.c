@@ -14,7 +14,15 @@
 #include "cn-log-dialog.h"
 #include "cn-preferences-window.h"
 #include "cn-settings.h"
+#include "cn-sync-worker.h"
 #include "cn-tel-uri.h"
+
+/* While the sync lock is held by another process (`callnotes sync`), the
+ * app tries to take over this often. */
+#define SYNC_LOCK_RETRY_SECONDS 5
+/* While a target is paused for its credentials, they are read again this
+ * often: `callnotes secret set` in a terminal also resumes it. */
+#define SYNC_CREDENTIALS_RECHECK_SECONDS 30
 
 struct _CnApplication
 {
@@ -25,6 +33,11 @@ struct _CnApplication
   GHashTable     *loggers;        /* uuid → CnLogDialog (not owned) */
   GError         *open_error;     /* why the database could not be opened */
   gboolean        drafts_restored;
+
+  CnSyncWorker   *sync_worker;
+  GCancellable   *sync_cancellable;  /* config loads */
+  guint           sync_lock_retry_id;
+  guint           sync_recheck_id;
 };
 
 G_DEFINE_FINAL_TYPE (CnApplication, cn_application, ADW_TYPE_APPLICATION)
@@ -435,6 +448,153 @@ on_quit_action (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* ---- sync --------------------------------------------------------------- */
+
+static void
+load_sync_config_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  /* libsecret may wait on D-Bus: never on the main thread. A GSettings of
+   * this thread reads the same backend as the app's. */
+  g_autoptr(GSettings) settings = cn_settings_new_or_null ();
+  GError *error = NULL;
+  CnSyncConfig *config = cn_sync_config_load (settings, cancellable, &error);
+
+  if (config == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, config, (GDestroyNotify) cn_sync_config_free);
+}
+
+/* TRUE when the worker runs. Another process holding the sync lock
+ * (`callnotes sync`) is not an error: the app tries again later. */
+static gboolean
+try_start_sync (CnApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (cn_sync_worker_is_running (self->sync_worker))
+    return TRUE;
+
+  if (cn_sync_worker_start (self->sync_worker, &error))
+    return TRUE;
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+    g_message ("Sync cannot start: %s", error->message);
+
+  return FALSE;
+}
+
+static gboolean
+on_sync_lock_retry (gpointer user_data)
+{
+  CnApplication *self = user_data;
+
+  if (!try_start_sync (self))
+    return G_SOURCE_CONTINUE;
+
+  self->sync_lock_retry_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_sync_config_loaded (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  CnApplication *self = CN_APPLICATION (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CnSyncConfig) config = g_task_propagate_pointer (G_TASK (result), &error);
+  CnWindow *window;
+
+  if (config == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("Sync settings could not be read: %s", error->message);
+      return;
+    }
+
+  if (self->database == NULL)
+    return;
+
+  if (self->sync_worker == NULL)
+    {
+      self->sync_worker = cn_sync_worker_new (self->database, config, NULL);
+      window = find_main_window (self);
+#ifdef TODO_WINDOW_SYNC
+      if (window != NULL)
+        cn_window_set_sync_worker (window, self->sync_worker);
+#else
+      (void) window;
+#endif
+    }
+  else
+    {
+      cn_sync_worker_set_config (self->sync_worker, config);
+    }
+
+  if (self->sync_lock_retry_id == 0 && !try_start_sync (self))
+    self->sync_lock_retry_id = g_timeout_add_seconds (SYNC_LOCK_RETRY_SECONDS,
+                                                      on_sync_lock_retry, self);
+}
+
+/* (Re)reads the sync settings and credentials, then starts or updates the
+ * worker. */
+static void
+reload_sync (CnApplication *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->database == NULL)
+    return;
+
+  cn_database_set_sync_targets (self->database, cn_settings_get_sync_targets (self->settings));
+
+  g_cancellable_cancel (self->sync_cancellable);
+  g_clear_object (&self->sync_cancellable);
+  self->sync_cancellable = g_cancellable_new ();
+
+  task = g_task_new (self, self->sync_cancellable, on_sync_config_loaded, NULL);
+  g_task_set_source_tag (task, reload_sync);
+  g_task_run_in_thread (task, load_sync_config_thread);
+}
+
+static gboolean
+on_sync_recheck (gpointer user_data)
+{
+  CnApplication *self = user_data;
+
+  if (self->sync_worker != NULL && cn_sync_worker_get_paused (self->sync_worker) != 0)
+    reload_sync (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_sync_setting_changed (GSettings     *settings,
+                         const char    *key,
+                         CnApplication *self)
+{
+  static const char * const sync_keys[] = {
+    "backend-url", "workspace-id", "backend-enabled", "ontraport-enabled", "ontraport-base-url",
+    "ontraport-task-mode", "ontraport-task-object-id", "ontraport-task-template-id",
+    "ontraport-task-owner-id", "sync-concurrency",
+  };
+
+  if (g_strv_contains (sync_keys, key))
+    reload_sync (self);
+}
+
+static void
+on_reload_sync_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  reload_sync (CN_APPLICATION (user_data));
+}
+
 static const GActionEntry app_actions[] = {
   { "dial", on_dial_action, "s" },
   { "new-call", on_new_call_action },
@@ -443,6 +603,7 @@ static const GActionEntry app_actions[] = {
   { "about", on_about_action },
   { "set-default-handler", on_set_default_handler_action },
   { "quit", on_quit_action },
+  { "reload-sync", on_reload_sync_action },
 };
 
 /* ---- GApplication --------------------------------------------------------- */
@@ -489,7 +650,15 @@ cn_application_startup (GApplication *application)
                                G_CONNECT_SWAPPED);
       g_application_hold (application);
       gtk_window_present (GTK_WINDOW (dialog));
+      return;
     }
+
+  /* Saves queue sync jobs for the enabled targets; the worker sends them. */
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_sync_setting_changed), self,
+                           0);
+  reload_sync (self);
+  self->sync_recheck_id = g_timeout_add_seconds (SYNC_CREDENTIALS_RECHECK_SECONDS,
+                                                 on_sync_recheck, self);
 }
 
 static void
@@ -576,6 +745,14 @@ cn_application_shutdown (GApplication *application)
     if (CN_IS_LOG_DIALOG (l->data))
       cn_log_dialog_flush_draft (l->data);
 
+  /* Results received so far are written; requests under way are sent again
+   * next time (the servers see them as repeats). */
+  g_cancellable_cancel (self->sync_cancellable);
+  g_clear_handle_id (&self->sync_lock_retry_id, g_source_remove);
+  g_clear_handle_id (&self->sync_recheck_id, g_source_remove);
+  if (self->sync_worker != NULL)
+    cn_sync_worker_stop (self->sync_worker);
+
   G_APPLICATION_CLASS (cn_application_parent_class)->shutdown (application);
 }
 
@@ -603,6 +780,8 @@ cn_application_finalize (GObject *object)
 {
   CnApplication *self = CN_APPLICATION (object);
 
+  g_clear_object (&self->sync_worker);
+  g_clear_object (&self->sync_cancellable);
   g_clear_object (&self->database);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->loggers, g_hash_table_unref);
@@ -657,5 +836,14 @@ cn_application_get_main_window (CnApplication *self)
 
   CnWindow *window = find_main_window (self);
 
-  return window != NULL ? window : cn_window_new (GTK_APPLICATION (self), self->database);
+  if (window == NULL)
+    {
+      window = cn_window_new (GTK_APPLICATION (self), self->database);
+#ifdef TODO_WINDOW_SYNC
+      if (self->sync_worker != NULL)
+        cn_window_set_sync_worker (window, self->sync_worker);
+#endif
+    }
+
+  return window;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "cn-cli.h"
+#include "cn-cli-private.h"
 #include "cn-database.h"
 #include "cn-format.h"
 #include "cn-phone.h"
@@ -37,6 +38,11 @@ static const Verb verbs[] = {
   { "log", verb_log, N_("Log a call") },
   { "list", verb_list, N_("List logged calls, newest first") },
   { "show", verb_show, N_("Show one call log with its events") },
+  { "secret", cn_cli_secret, N_("Store or clear a sync credential in the keyring") },
+  { "sync", cn_cli_sync, N_("Send the sync queue to the backend and Ontraport") },
+  { "queue", cn_cli_queue, N_("List the sync jobs that are not done") },
+  { "retry", cn_cli_retry, N_("Send failed or waiting sync jobs again now") },
+  { "assign-contact", cn_cli_assign_contact, N_("Set the CRM contact of a call log") },
 };
 
 static const Verb *
@@ -50,11 +56,10 @@ find_verb (const char *name)
 }
 
 /* One clear line on stderr; returns the exit code so callers can `return`. */
-G_GNUC_PRINTF (2, 3)
-static int
-fail (int         code,
-      const char *format,
-      ...)
+int
+cn_cli_fail (int         code,
+             const char *format,
+             ...)
 {
   va_list args;
   g_autofree char *message = NULL;
@@ -110,7 +115,7 @@ print_main_help (FILE *stream)
   fprintf (stream, "%s\n\n", _("Without a command, the Callnotes window opens; a link is dialed and logged."));
   fprintf (stream, "%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
-    fprintf (stream, "  %-8s %s\n", verbs[i].name, _(verbs[i].summary));
+    fprintf (stream, "  %-15s %s\n", verbs[i].name, _(verbs[i].summary));
   fprintf (stream, "\n%s\n", _("Options:"));
   fprintf (stream, "  -h, --help     %s\n", _("Show this help"));
   fprintf (stream, "  --version      %s\n", _("Show the version"));
@@ -125,7 +130,7 @@ check_utf8_arguments (int    argc,
     {
       if (!g_utf8_validate (argv[i], -1, NULL))
         {
-          fail (CN_EXIT_USAGE, _("argument %d is not valid UTF-8 text"), i);
+          cn_cli_fail (CN_EXIT_USAGE, _("argument %d is not valid UTF-8 text"), i);
           return FALSE;
         }
     }
@@ -166,11 +171,12 @@ cn_cli_run (int    argc,
   if (verb == NULL)
     {
       if (argv[1][0] == '-')
-        return fail (CN_EXIT_USAGE, _("unknown option “%s”. Run “callnotes --help” for usage."),
+        return cn_cli_fail (CN_EXIT_USAGE, _("unknown option “%s”. Run “callnotes --help” for usage."),
                      argv[1]);
-      return fail (CN_EXIT_USAGE,
-                   _("unknown command “%s”. Commands: log, list, show. A phone link must "
-                     "start with tel: or callto:."), argv[1]);
+      return cn_cli_fail (CN_EXIT_USAGE,
+                   _("unknown command “%s”. Commands: log, list, show, secret, sync, queue, retry, "
+                     "assign-contact. A phone link "
+                     "must start with tel: or callto:."), argv[1]);
     }
 
   return verb->func (argc - 1, argv + 1);
@@ -178,8 +184,8 @@ cn_cli_run (int    argc,
 
 /* Parses the verb's options; on a usage error prints one line and returns
  * FALSE with *exit_code set. --help prints and exits 0 inside GOption. */
-static gboolean
-parse_options (const char    *verb,
+gboolean
+cn_cli_parse_options (const char    *verb,
                const char    *parameter_string,
                const char    *summary,
                GOptionEntry  *entries,
@@ -199,7 +205,7 @@ parse_options (const char    *verb,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      *exit_code = fail (CN_EXIT_USAGE, "%s: %s. %s", verb, error->message,
+      *exit_code = cn_cli_fail (CN_EXIT_USAGE, "%s: %s. %s", verb, error->message,
                          _("Run with --help for usage."));
       return FALSE;
     }
@@ -207,8 +213,8 @@ parse_options (const char    *verb,
   return TRUE;
 }
 
-static CnDatabase *
-open_database (int *exit_code)
+CnDatabase *
+cn_cli_open_database (int *exit_code)
 {
   g_autofree char *path = cn_database_get_default_path ();
   g_autoptr(GError) error = NULL;
@@ -216,9 +222,15 @@ open_database (int *exit_code)
 
   if (db == NULL)
     {
-      *exit_code = fail (CN_EXIT_RUNTIME, "%s", error->message);
+      *exit_code = cn_cli_fail (CN_EXIT_RUNTIME, "%s", error->message);
       return NULL;
     }
+
+  {
+    g_autoptr(GSettings) settings = cn_settings_new_or_null ();
+
+    cn_database_set_sync_targets (db, cn_settings_get_sync_targets (settings));
+  }
 
   if (cn_database_get_moved_aside_path (db) != NULL)
     g_printerr (_("callnotes: the call database was damaged; it was moved to %s and a new one "
@@ -297,25 +309,25 @@ verb_log (int    argc,
   CnOutcome outcome;
   int exit_code = CN_EXIT_OK;
 
-  if (!parse_options ("log", NULL, _("Log a call and print its identifier."), entries,
+  if (!cn_cli_parse_options ("log", NULL, _("Log a call and print its identifier."), entries,
                       &argc, &argv, &exit_code))
     return exit_code;
 
   if (argc > 1)
-    return fail (CN_EXIT_USAGE, _("log: unexpected argument “%s”. Run with --help for usage."),
+    return cn_cli_fail (CN_EXIT_USAGE, _("log: unexpected argument “%s”. Run with --help for usage."),
                  argv[1]);
   if (phone == NULL || *phone == '\0')
-    return fail (CN_EXIT_USAGE, _("log: --phone is required. Run with --help for usage."));
+    return cn_cli_fail (CN_EXIT_USAGE, _("log: --phone is required. Run with --help for usage."));
   if (outcome_text == NULL)
-    return fail (CN_EXIT_USAGE, _("log: --outcome is required (one of %s)."),
+    return cn_cli_fail (CN_EXIT_USAGE, _("log: --outcome is required (one of %s)."),
                  cn_outcome_list_names ());
   if (!cn_outcome_from_string (outcome_text, &outcome))
-    return fail (CN_EXIT_USAGE, _("log: unknown outcome “%s”; use one of %s."), outcome_text,
+    return cn_cli_fail (CN_EXIT_USAGE, _("log: unknown outcome “%s”; use one of %s."), outcome_text,
                  cn_outcome_list_names ());
 
   country_code = cn_settings_dup_default_country_code (NULL);
   if (!parse_phone_argument (phone, country_code, log, &error))
-    return fail (CN_EXIT_USAGE, _("log: --phone: %s"), error->message);
+    return cn_cli_fail (CN_EXIT_USAGE, _("log: --phone: %s"), error->message);
 
   cn_call_log_set_outcome (log, outcome);
   if (contact_id != NULL)
@@ -329,7 +341,7 @@ verb_log (int    argc,
       gint64 seconds;
 
       if (!cn_parse_duration (duration_text, &seconds) || seconds < 0 || seconds > 86400 * 7)
-        return fail (CN_EXIT_USAGE,
+        return cn_cli_fail (CN_EXIT_USAGE,
                      _("log: --duration “%s” is not a duration; give seconds, e.g. 135 or 2:15."),
                      duration_text);
       cn_call_log_set_duration (log, seconds);
@@ -340,21 +352,21 @@ verb_log (int    argc,
       gint64 when;
 
       if (!cn_parse_local_datetime (follow_up_text, NULL, &when))
-        return fail (CN_EXIT_USAGE,
+        return cn_cli_fail (CN_EXIT_USAGE,
                      _("log: --follow-up “%s” is not a local date and time like "
                        "2026-11-23T09:00."), follow_up_text);
       cn_call_log_set_follow_up (log, when);
     }
 
   if (!cn_call_log_validate (log, &error))
-    return fail (CN_EXIT_USAGE, "log: %s", error->message);
+    return cn_cli_fail (CN_EXIT_USAGE, "log: %s", error->message);
 
-  db = open_database (&exit_code);
+  db = cn_cli_open_database (&exit_code);
   if (db == NULL)
     return exit_code;
 
   if (!cn_database_insert_call (db, log, NULL, 0, &error))
-    return fail (CN_EXIT_RUNTIME, _("the call was not logged: %s"), error->message);
+    return cn_cli_fail (CN_EXIT_RUNTIME, _("the call was not logged: %s"), error->message);
 
   g_print ("%s\n", cn_call_log_get_uuid (log));
   return CN_EXIT_OK;
@@ -362,8 +374,8 @@ verb_log (int    argc,
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static void
-add_string_or_null (JsonBuilder *builder,
+void
+cn_cli_add_string_or_null (JsonBuilder *builder,
                     const char  *name,
                     const char  *value)
 {
@@ -374,37 +386,38 @@ add_string_or_null (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
-static void
-add_time_or_null (JsonBuilder *builder,
+void
+cn_cli_add_time_or_null (JsonBuilder *builder,
                   const char  *name,
                   gint64       value)
 {
   g_autofree char *text = value > 0 ? cn_format_iso8601_utc (value) : NULL;
 
-  add_string_or_null (builder, name, text);
+  cn_cli_add_string_or_null (builder, name, text);
 }
 
 static void
 build_log_object (JsonBuilder *builder,
                   CnCallLog   *log,
-                  GPtrArray   *events)
+                  GPtrArray   *events,
+                  CnDatabase  *db)
 {
   json_builder_begin_object (builder);
-  add_string_or_null (builder, "uuid", cn_call_log_get_uuid (log));
-  add_string_or_null (builder, "contact_id", cn_call_log_get_contact_id (log));
-  add_string_or_null (builder, "contact_name", cn_call_log_get_contact_name (log));
-  add_string_or_null (builder, "phone", cn_call_log_get_phone (log));
-  add_string_or_null (builder, "phone_raw", cn_call_log_get_phone_raw (log));
-  add_string_or_null (builder, "extension", cn_call_log_get_extension (log));
-  add_string_or_null (builder, "outcome", cn_outcome_to_string (cn_call_log_get_outcome (log)));
+  cn_cli_add_string_or_null (builder, "uuid", cn_call_log_get_uuid (log));
+  cn_cli_add_string_or_null (builder, "contact_id", cn_call_log_get_contact_id (log));
+  cn_cli_add_string_or_null (builder, "contact_name", cn_call_log_get_contact_name (log));
+  cn_cli_add_string_or_null (builder, "phone", cn_call_log_get_phone (log));
+  cn_cli_add_string_or_null (builder, "phone_raw", cn_call_log_get_phone_raw (log));
+  cn_cli_add_string_or_null (builder, "extension", cn_call_log_get_extension (log));
+  cn_cli_add_string_or_null (builder, "outcome", cn_outcome_to_string (cn_call_log_get_outcome (log)));
   json_builder_set_member_name (builder, "duration_seconds");
   if (cn_call_log_get_duration (log) >= 0)
     json_builder_add_int_value (builder, cn_call_log_get_duration (log));
   else
     json_builder_add_null_value (builder);
-  add_string_or_null (builder, "notes", cn_call_log_get_notes (log));
-  add_time_or_null (builder, "follow_up_date", cn_call_log_get_follow_up (log));
-  add_time_or_null (builder, "created_at", cn_call_log_get_created_at (log));
+  cn_cli_add_string_or_null (builder, "notes", cn_call_log_get_notes (log));
+  cn_cli_add_time_or_null (builder, "follow_up_date", cn_call_log_get_follow_up (log));
+  cn_cli_add_time_or_null (builder, "created_at", cn_call_log_get_created_at (log));
 
   if (events != NULL)
     {
@@ -415,19 +428,22 @@ build_log_object (JsonBuilder *builder,
           CnCallEvent *event = g_ptr_array_index (events, i);
 
           json_builder_begin_object (builder);
-          add_string_or_null (builder, "kind", event->kind);
-          add_time_or_null (builder, "at", event->at);
-          add_string_or_null (builder, "detail", event->detail);
+          cn_cli_add_string_or_null (builder, "kind", event->kind);
+          cn_cli_add_time_or_null (builder, "at", event->at);
+          cn_cli_add_string_or_null (builder, "detail", event->detail);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
     }
 
+  if (db != NULL)
+    cn_cli_add_sync_members (builder, db, cn_call_log_get_uuid (log), events);
+
   json_builder_end_object (builder);
 }
 
-static void
-print_json (JsonBuilder *builder)
+void
+cn_cli_print_json (JsonBuilder *builder)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
@@ -439,8 +455,8 @@ print_json (JsonBuilder *builder)
   g_print ("%s\n", text);
 }
 
-static char *
-format_local (gint64 unix_seconds)
+char *
+cn_cli_format_local (gint64 unix_seconds)
 {
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_seconds);
   g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
@@ -449,8 +465,8 @@ format_local (gint64 unix_seconds)
 }
 
 /* Pads @text to @width characters (not bytes: "Keine Antwort", "Müller"). */
-static char *
-pad (const char *text,
+char *
+cn_cli_pad (const char *text,
      int         width,
      gboolean    right_align)
 {
@@ -487,30 +503,30 @@ verb_list (int    argc,
   guint64 limit = LIST_DEFAULT_LIMIT;
   int exit_code = CN_EXIT_OK;
 
-  if (!parse_options ("list", NULL, _("List logged calls, newest first."), entries,
+  if (!cn_cli_parse_options ("list", NULL, _("List logged calls, newest first."), entries,
                       &argc, &argv, &exit_code))
     return exit_code;
 
   if (argc > 1)
-    return fail (CN_EXIT_USAGE, _("list: unexpected argument “%s”. Run with --help for usage."),
+    return cn_cli_fail (CN_EXIT_USAGE, _("list: unexpected argument “%s”. Run with --help for usage."),
                  argv[1]);
   if (outcome_text != NULL && !cn_outcome_from_string (outcome_text, &query.outcome))
-    return fail (CN_EXIT_USAGE, _("list: unknown outcome “%s”; use one of %s."), outcome_text,
+    return cn_cli_fail (CN_EXIT_USAGE, _("list: unknown outcome “%s”; use one of %s."), outcome_text,
                  cn_outcome_list_names ());
   if (limit_text != NULL &&
       (!g_ascii_string_to_unsigned (limit_text, 10, 1, LIST_MAX_LIMIT, &limit, NULL)))
-    return fail (CN_EXIT_USAGE, _("list: --limit “%s” must be a whole number from 1 to %u."),
+    return cn_cli_fail (CN_EXIT_USAGE, _("list: --limit “%s” must be a whole number from 1 to %u."),
                  limit_text, LIST_MAX_LIMIT);
 
   query.search = search;
 
-  db = open_database (&exit_code);
+  db = cn_cli_open_database (&exit_code);
   if (db == NULL)
     return exit_code;
 
   logs = cn_database_query_calls (db, &query, 0, (guint) limit, &error);
   if (logs == NULL)
-    return fail (CN_EXIT_RUNTIME, "%s", error->message);
+    return cn_cli_fail (CN_EXIT_RUNTIME, "%s", error->message);
 
   if (as_json)
     {
@@ -518,9 +534,9 @@ verb_list (int    argc,
 
       json_builder_begin_array (builder);
       for (guint i = 0; i < logs->len; i++)
-        build_log_object (builder, g_ptr_array_index (logs, i), NULL);
+        build_log_object (builder, g_ptr_array_index (logs, i), NULL, NULL);
       json_builder_end_array (builder);
-      print_json (builder);
+      cn_cli_print_json (builder);
       return CN_EXIT_OK;
     }
 
@@ -534,15 +550,15 @@ verb_list (int    argc,
   for (guint i = 0; i < logs->len; i++)
     {
       CnCallLog *log = g_ptr_array_index (logs, i);
-      g_autofree char *when = format_local (cn_call_log_get_created_at (log));
+      g_autofree char *when = cn_cli_format_local (cn_call_log_get_created_at (log));
       g_autofree char *duration = cn_format_duration (cn_call_log_get_duration (log));
       g_autofree char *summary = cn_call_log_dup_notes_summary (log);
       g_autofree char *short_uuid = g_strndup (cn_call_log_get_uuid (log), 8);
 
-      g_autofree char *outcome = pad (cn_outcome_get_label (cn_call_log_get_outcome (log)), 13,
+      g_autofree char *outcome = cn_cli_pad (cn_outcome_get_label (cn_call_log_get_outcome (log)), 13,
                                       FALSE);
-      g_autofree char *who = pad (cn_call_log_get_display_name (log), 24, FALSE);
-      g_autofree char *length = pad (duration, 10, TRUE);
+      g_autofree char *who = cn_cli_pad (cn_call_log_get_display_name (log), 24, FALSE);
+      g_autofree char *length = cn_cli_pad (duration, 10, TRUE);
 
       g_print ("%s  %s  %s  %s  %s  %s\n", short_uuid, when, outcome, who, length, summary);
     }
@@ -556,7 +572,7 @@ static void
 print_field (const char *label,
              const char *value)
 {
-  g_autofree char *padded = pad (label, 14, FALSE);
+  g_autofree char *padded = cn_cli_pad (label, 14, FALSE);
 
   g_print ("%s %s\n", padded, value);
 }
@@ -577,46 +593,46 @@ verb_show (int    argc,
   g_autofree char *uuid = NULL;
   int exit_code = CN_EXIT_OK;
 
-  if (!parse_options ("show", _("UUID"), _("Show one call log with its events."), entries,
+  if (!cn_cli_parse_options ("show", _("UUID"), _("Show one call log with its events."), entries,
                       &argc, &argv, &exit_code))
     return exit_code;
 
   if (argc < 2)
-    return fail (CN_EXIT_USAGE, _("show: give the UUID of a call log (see “callnotes list”)."));
+    return cn_cli_fail (CN_EXIT_USAGE, _("show: give the UUID of a call log (see “callnotes list”)."));
   if (argc > 2)
-    return fail (CN_EXIT_USAGE, _("show: unexpected argument “%s”. Run with --help for usage."),
+    return cn_cli_fail (CN_EXIT_USAGE, _("show: unexpected argument “%s”. Run with --help for usage."),
                  argv[2]);
   if (strlen (argv[1]) < 4 || strlen (argv[1]) > 36 ||
       strspn (argv[1], "0123456789abcdefABCDEF-") != strlen (argv[1]))
-    return fail (CN_EXIT_USAGE, _("show: “%s” is not a call log UUID."), argv[1]);
+    return cn_cli_fail (CN_EXIT_USAGE, _("show: “%s” is not a call log UUID."), argv[1]);
 
-  db = open_database (&exit_code);
+  db = cn_cli_open_database (&exit_code);
   if (db == NULL)
     return exit_code;
 
   uuid = cn_database_resolve_uuid (db, argv[1], &error);
   if (uuid == NULL)
-    return fail (CN_EXIT_RUNTIME, "%s", error->message);
+    return cn_cli_fail (CN_EXIT_RUNTIME, "%s", error->message);
 
   log = cn_database_get_call (db, uuid, &error);
   if (log == NULL)
-    return fail (CN_EXIT_RUNTIME, "%s", error->message);
+    return cn_cli_fail (CN_EXIT_RUNTIME, "%s", error->message);
 
   events = cn_database_list_events (db, uuid, &error);
   if (events == NULL)
-    return fail (CN_EXIT_RUNTIME, "%s", error->message);
+    return cn_cli_fail (CN_EXIT_RUNTIME, "%s", error->message);
 
   if (as_json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
-      build_log_object (builder, log, events);
-      print_json (builder);
+      build_log_object (builder, log, events, db);
+      cn_cli_print_json (builder);
       return CN_EXIT_OK;
     }
 
   {
-    g_autofree char *when = format_local (cn_call_log_get_created_at (log));
+    g_autofree char *when = cn_cli_format_local (cn_call_log_get_created_at (log));
     g_autofree char *duration = cn_format_duration (cn_call_log_get_duration (log));
 
     print_field (_("Call:"), cn_call_log_get_uuid (log));
@@ -632,7 +648,7 @@ verb_show (int    argc,
     print_field (_("Duration:"), duration);
     if (cn_call_log_get_follow_up (log) > 0)
       {
-        g_autofree char *follow_up = format_local (cn_call_log_get_follow_up (log));
+        g_autofree char *follow_up = cn_cli_format_local (cn_call_log_get_follow_up (log));
         print_field (_("Follow-up:"), follow_up);
       }
     if (cn_call_log_get_notes (log) != NULL)
@@ -643,7 +659,7 @@ verb_show (int    argc,
     for (guint i = 0; i < events->len; i++)
       {
         CnCallEvent *event = g_ptr_array_index (events, i);
-        g_autofree char *at = format_local (event->at);
+        g_autofree char *at = cn_cli_format_local (event->at);
 
         g_print ("  %s  %s%s%s\n", at, event->kind, event->detail ? "  " : "",
                  event->detail ? event->detail : "");

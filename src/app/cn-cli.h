@@ -23,4 +23,9 @@ gboolean cn_cli_wants (int    argc,
 int      cn_cli_run   (int    argc,
                        char **argv);
 
+/* `callnotes secret set NAME` / `secret clear NAME` (cn-cli-secret.c): @argv[0]
+ * is "secret". The value is read from standard input, never from @argv. */
+int      cn_cli_secret (int    argc,
+                        char **argv);
+
 G_END_DECLS

@@ -41,3 +41,22 @@ cn_settings_dup_default_country_code (GSettings *settings)
   value = g_settings_get_string (settings, "default-country-code");
   return cn_phone_country_code_from_setting (value);
 }
+
+CnSyncTarget
+cn_settings_get_sync_targets (GSettings *settings)
+{
+  g_autoptr(GSettings) own = NULL;
+  CnSyncTarget targets = 0;
+
+  if (settings == NULL)
+    settings = own = cn_settings_new_or_null ();
+  if (settings == NULL)
+    return CN_SYNC_TARGET_BACKEND;   /* the schema's defaults */
+
+  if (g_settings_get_boolean (settings, "backend-enabled"))
+    targets |= CN_SYNC_TARGET_BACKEND;
+  if (g_settings_get_boolean (settings, "ontraport-enabled"))
+    targets |= CN_SYNC_TARGETS_ONTRAPORT;
+
+  return targets;
+}

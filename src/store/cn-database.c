@@ -48,7 +48,7 @@
 #include <sqlite3.h>
 
 #include "cn-database.h"
-#include "cn-database-private.h"
+#include "cn-database-internal.h"
 
 #define BUSY_TIMEOUT_MS        5000
 /* The reader waits only for the short exclusive moments of WAL recovery,
@@ -78,37 +78,10 @@
  * before it asks the search index instead. */
 #define MAX_PAGE_WALK          100000
 
-/* One SQLite connection and the statements prepared on it. */
-typedef struct {
-  GMutex      mutex;            /* guards db and statements */
-  sqlite3    *db;
-  GHashTable *statements;       /* SQL text → sqlite3_stmt *, prepared once */
-  CnDatabase *owner;            /* not a reference: the connection is part of it */
-} Connection;
-
-struct _CnDatabase
-{
-  GObject     parent_instance;
-
-  Connection  writer;           /* opens, migrates, writes */
-  Connection  reader;           /* read-only: every call that only reads */
-  char       *path;
-  char       *moved_aside_path;
-  guint       sort_matches_max;  /* SORT_MATCHES_MAX_ROWS; tests lower it */
-};
-
 G_DEFINE_FINAL_TYPE (CnDatabase, cn_database, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (cn-database-error-quark, cn_database_error)
 
-/* What a failing call was doing; picks the message a person reads. */
-typedef enum {
-  OP_OPEN,
-  OP_READ,
-  OP_SAVE_CALL,
-  OP_SAVE_DRAFT,
-  OP_CHANGE,
-} Op;
 
 /* Schema. Each step runs in its own transaction together with the
  * user_version bump, so a file is always at exactly one version. */
@@ -279,11 +252,54 @@ static const char migration_4[] =
   "DROP TABLE call_events;"
   "ALTER TABLE call_events_v4 RENAME TO call_events;";
 
+/* The sync outbox. One job per log and target; a job keeps its row when done
+ * (with the remote id) so the history can say "synced", and the partial
+ * index keeps the queue of jobs not done small to walk however long the
+ * history grows. Priority is worked out at claim time from the log's
+ * follow-up, so it needs no column. The remote ids are also kept on the log,
+ * where `callnotes show` and edits (a PUT needs the backend id) read them.
+ * contacts caches the Ontraport contact matched to a number (by its last ten
+ * digits). */
+static const char migration_5[] =
+  "ALTER TABLE call_logs ADD COLUMN backend_id TEXT;"
+  "ALTER TABLE call_logs ADD COLUMN ontraport_note_id TEXT;"
+  "ALTER TABLE call_logs ADD COLUMN ontraport_task_id TEXT;"
+  "CREATE TABLE sync_jobs ("
+  "  id              INTEGER PRIMARY KEY,"
+  "  call_id         INTEGER NOT NULL REFERENCES call_logs (id) ON DELETE CASCADE,"
+  "  target          TEXT NOT NULL"
+  "                  CHECK (target IN ('backend', 'ontraport-note', 'ontraport-task')),"
+  "  action          TEXT NOT NULL DEFAULT 'create' CHECK (action IN ('create', 'update')),"
+  "  revision        INTEGER NOT NULL,"
+  "  payload         TEXT,"
+  "  state           TEXT NOT NULL DEFAULT 'pending'"
+  "                  CHECK (state IN ('pending', 'in_flight', 'done', 'waiting',"
+  "                                   'needs_contact', 'needs_attention', 'canceled')),"
+  "  attempts        INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+  "  outcome_unknown INTEGER NOT NULL DEFAULT 0,"
+  "  last_status     INTEGER NOT NULL DEFAULT 0,"
+  "  last_error      TEXT,"
+  "  remote_id       TEXT,"
+  "  created_at      INTEGER NOT NULL,"
+  "  updated_at      INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX sync_jobs_open ON sync_jobs (state, next_attempt_at, id)"
+  "  WHERE state NOT IN ('done', 'canceled');"
+  "CREATE INDEX sync_jobs_by_call ON sync_jobs (call_id, target);"
+  "CREATE TABLE contacts ("
+  "  phone_key    TEXT PRIMARY KEY NOT NULL,"
+  "  contact_id   TEXT NOT NULL,"
+  "  contact_name TEXT,"
+  "  updated_at   INTEGER NOT NULL"
+  ") WITHOUT ROWID;";
+
 static const char * const migrations[] = {
   migration_1,
   migration_2,
   migration_3,
   migration_4,
+  migration_5,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CN_DATABASE_SCHEMA_VERSION);
@@ -295,18 +311,15 @@ static const char * const expected_tables[][4] = {
   { "call_logs", "call_events", "drafts", NULL },
   { "call_logs", "call_events", "drafts", "call_fts" },
   { "call_logs", "call_events", "drafts", "call_fts" },
+  { "call_logs", "call_events", "drafts", "sync_jobs" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (expected_tables) == CN_DATABASE_SCHEMA_VERSION + 1);
 
-#define LOG_COLUMNS \
-  "id, uuid, contact_id, contact_name, phone, phone_raw, extension, direction, outcome, " \
-  "duration_seconds, notes, follow_up_at, created_at, updated_at, revision, deleted"
-
 /* Errors */
 
-static void
-set_sqlite_error (GError     **error,
+void
+cn_db_set_sqlite_error (GError     **error,
                   sqlite3     *db,
                   int          rc,
                   Op           op,
@@ -401,8 +414,8 @@ set_errno_error (GError     **error,
 
 /* Statements (conn->mutex held) */
 
-static sqlite3_stmt *
-get_statement (Connection  *conn,
+sqlite3_stmt *
+cn_db_get_statement (Connection  *conn,
                const char  *sql,
                Op           op,
                GError     **error)
@@ -416,7 +429,7 @@ get_statement (Connection  *conn,
   rc = sqlite3_prepare_v3 (conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, conn->db, rc, op, conn->owner->path);
+      cn_db_set_sqlite_error (error, conn->db, rc, op, conn->owner->path);
       return NULL;
     }
 
@@ -424,16 +437,16 @@ get_statement (Connection  *conn,
   return stmt;
 }
 
-static void
-finish_statement (sqlite3_stmt *stmt)
+void
+cn_db_finish_statement (sqlite3_stmt *stmt)
 {
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
 }
 
 /* Steps to the end; for statements without result rows. */
-static gboolean
-run_statement (Connection    *conn,
+gboolean
+cn_db_run_statement (Connection    *conn,
                sqlite3_stmt  *stmt,
                Op             op,
                GError       **error)
@@ -445,29 +458,29 @@ run_statement (Connection    *conn,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, conn->db, rc, op, conn->owner->path);
-      finish_statement (stmt);
+      cn_db_set_sqlite_error (error, conn->db, rc, op, conn->owner->path);
+      cn_db_finish_statement (stmt);
       return FALSE;
     }
 
-  finish_statement (stmt);
+  cn_db_finish_statement (stmt);
   return TRUE;
 }
 
-static gboolean
-run_sql (Connection  *conn,
+gboolean
+cn_db_run_sql (Connection  *conn,
          const char  *sql,
          Op           op,
          GError     **error)
 {
-  sqlite3_stmt *stmt = get_statement (conn, sql, op, error);
+  sqlite3_stmt *stmt = cn_db_get_statement (conn, sql, op, error);
 
-  return stmt != NULL && run_statement (conn, stmt, op, error);
+  return stmt != NULL && cn_db_run_statement (conn, stmt, op, error);
 }
 
 /* Reads one integer (first column of the first row); FALSE on error. */
-static gboolean
-query_int (Connection    *conn,
+gboolean
+cn_db_query_int (Connection    *conn,
            sqlite3_stmt  *stmt,
            Op             op,
            gint64        *value,
@@ -478,24 +491,24 @@ query_int (Connection    *conn,
   if (rc == SQLITE_ROW)
     {
       *value = sqlite3_column_int64 (stmt, 0);
-      finish_statement (stmt);
+      cn_db_finish_statement (stmt);
       return TRUE;
     }
 
   if (rc == SQLITE_DONE)
     {
       *value = 0;
-      finish_statement (stmt);
+      cn_db_finish_statement (stmt);
       return TRUE;
     }
 
-  set_sqlite_error (error, conn->db, rc, op, conn->owner->path);
-  finish_statement (stmt);
+  cn_db_set_sqlite_error (error, conn->db, rc, op, conn->owner->path);
+  cn_db_finish_statement (stmt);
   return FALSE;
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
+void
+cn_db_bind_text (sqlite3_stmt *stmt,
            int           index,
            const char   *value)
 {
@@ -505,19 +518,19 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_text (stmt, index, value, -1, SQLITE_STATIC);
 }
 
-static void
-bind_named_text (sqlite3_stmt *stmt,
+void
+cn_db_bind_named_text (sqlite3_stmt *stmt,
                  const char   *name,
                  const char   *value)
 {
   int index = sqlite3_bind_parameter_index (stmt, name);
 
   if (index > 0)
-    bind_text (stmt, index, value);
+    cn_db_bind_text (stmt, index, value);
 }
 
-static void
-bind_named_int64 (sqlite3_stmt *stmt,
+void
+cn_db_bind_named_int64 (sqlite3_stmt *stmt,
                   const char   *name,
                   gint64        value)
 {
@@ -527,38 +540,38 @@ bind_named_int64 (sqlite3_stmt *stmt,
     sqlite3_bind_int64 (stmt, index, value);
 }
 
-static const char *
-column_text (sqlite3_stmt *stmt,
+const char *
+cn_db_column_text (sqlite3_stmt *stmt,
              int           column)
 {
   return (const char *) sqlite3_column_text (stmt, column);
 }
 
-static gboolean
-begin_write (Connection  *conn,
+gboolean
+cn_db_begin_write (Connection  *conn,
              Op           op,
              GError     **error)
 {
-  return run_sql (conn, "BEGIN IMMEDIATE", op, error);
+  return cn_db_run_sql (conn, "BEGIN IMMEDIATE", op, error);
 }
 
-static gboolean
-begin_read (Connection  *conn,
+gboolean
+cn_db_begin_read (Connection  *conn,
             GError     **error)
 {
-  return run_sql (conn, "BEGIN", OP_READ, error);
+  return cn_db_run_sql (conn, "BEGIN", OP_READ, error);
 }
 
-static gboolean
-commit (Connection  *conn,
+gboolean
+cn_db_commit (Connection  *conn,
         Op           op,
         GError     **error)
 {
-  return run_sql (conn, "COMMIT", op, error);
+  return cn_db_run_sql (conn, "COMMIT", op, error);
 }
 
-static void
-rollback (Connection *conn)
+void
+cn_db_rollback (Connection *conn)
 {
   /* Some errors (SQLITE_FULL among them) may already have rolled back. */
   if (!sqlite3_get_autocommit (conn->db))
@@ -572,8 +585,8 @@ rollback (Connection *conn)
 
 /* Rows */
 
-static CnCallLog *
-log_from_row (sqlite3_stmt *stmt,
+CnCallLog *
+cn_db_log_from_row (sqlite3_stmt *stmt,
               CnRowKey     *key)
 {
   CnCallLog *log = cn_call_log_new ();
@@ -585,19 +598,19 @@ log_from_row (sqlite3_stmt *stmt,
       key->created_at = sqlite3_column_int64 (stmt, 12);
     }
 
-  cn_call_log_set_uuid (log, column_text (stmt, 1));
-  cn_call_log_set_contact_id (log, column_text (stmt, 2));
-  cn_call_log_set_contact_name (log, column_text (stmt, 3));
-  cn_call_log_set_phone (log, column_text (stmt, 4));
-  cn_call_log_set_phone_raw (log, column_text (stmt, 5));
-  cn_call_log_set_extension (log, column_text (stmt, 6));
-  if (g_strcmp0 (column_text (stmt, 7), "inbound") == 0)
+  cn_call_log_set_uuid (log, cn_db_column_text (stmt, 1));
+  cn_call_log_set_contact_id (log, cn_db_column_text (stmt, 2));
+  cn_call_log_set_contact_name (log, cn_db_column_text (stmt, 3));
+  cn_call_log_set_phone (log, cn_db_column_text (stmt, 4));
+  cn_call_log_set_phone_raw (log, cn_db_column_text (stmt, 5));
+  cn_call_log_set_extension (log, cn_db_column_text (stmt, 6));
+  if (g_strcmp0 (cn_db_column_text (stmt, 7), "inbound") == 0)
     cn_call_log_set_direction (log, "inbound");
-  if (column_text (stmt, 8) != NULL && cn_outcome_from_string (column_text (stmt, 8), &outcome))
+  if (cn_db_column_text (stmt, 8) != NULL && cn_outcome_from_string (cn_db_column_text (stmt, 8), &outcome))
     cn_call_log_set_outcome (log, outcome);
   if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
     cn_call_log_set_duration (log, sqlite3_column_int64 (stmt, 9));
-  cn_call_log_set_notes (log, column_text (stmt, 10));
+  cn_call_log_set_notes (log, cn_db_column_text (stmt, 10));
   cn_call_log_set_follow_up (log, sqlite3_column_int64 (stmt, 11));
   cn_call_log_set_created_at (log, sqlite3_column_int64 (stmt, 12));
   cn_call_log_set_updated_at (log, sqlite3_column_int64 (stmt, 13));
@@ -615,24 +628,24 @@ bind_log_fields (sqlite3_stmt *stmt,
   gint64 duration = cn_call_log_get_duration (log);
   gint64 follow_up = cn_call_log_get_follow_up (log);
 
-  bind_named_text (stmt, ":contact_id", cn_call_log_get_contact_id (log));
-  bind_named_text (stmt, ":contact_name", cn_call_log_get_contact_name (log));
-  bind_named_text (stmt, ":phone", cn_call_log_get_phone (log));
-  bind_named_text (stmt, ":phone_raw", cn_call_log_get_phone_raw (log));
-  bind_named_text (stmt, ":extension", cn_call_log_get_extension (log));
-  bind_named_text (stmt, ":direction", cn_call_log_get_direction (log));
-  bind_named_text (stmt, ":outcome", cn_outcome_to_string (cn_call_log_get_outcome (log)));
+  cn_db_bind_named_text (stmt, ":contact_id", cn_call_log_get_contact_id (log));
+  cn_db_bind_named_text (stmt, ":contact_name", cn_call_log_get_contact_name (log));
+  cn_db_bind_named_text (stmt, ":phone", cn_call_log_get_phone (log));
+  cn_db_bind_named_text (stmt, ":phone_raw", cn_call_log_get_phone_raw (log));
+  cn_db_bind_named_text (stmt, ":extension", cn_call_log_get_extension (log));
+  cn_db_bind_named_text (stmt, ":direction", cn_call_log_get_direction (log));
+  cn_db_bind_named_text (stmt, ":outcome", cn_outcome_to_string (cn_call_log_get_outcome (log)));
   if (duration >= 0)
-    bind_named_int64 (stmt, ":duration", duration);
-  bind_named_text (stmt, ":notes", cn_call_log_get_notes (log));
+    cn_db_bind_named_int64 (stmt, ":duration", duration);
+  cn_db_bind_named_text (stmt, ":notes", cn_call_log_get_notes (log));
   if (follow_up != 0)
-    bind_named_int64 (stmt, ":follow_up", follow_up);
-  bind_named_int64 (stmt, ":created_at", cn_call_log_get_created_at (log));
+    cn_db_bind_named_int64 (stmt, ":follow_up", follow_up);
+  cn_db_bind_named_int64 (stmt, ":created_at", cn_call_log_get_created_at (log));
 }
 
 /* Adds an event to the log with the id @call_id, after its others. */
-static gboolean
-insert_event (Connection  *conn,
+gboolean
+cn_db_insert_event (Connection  *conn,
               gint64       call_id,
               const char  *kind,
               gint64       at,
@@ -640,7 +653,7 @@ insert_event (Connection  *conn,
               Op           op,
               GError     **error)
 {
-  sqlite3_stmt *stmt = get_statement (conn,
+  sqlite3_stmt *stmt = cn_db_get_statement (conn,
                                       "INSERT INTO call_events (call_id, seq, kind, at, detail) "
                                       "VALUES (?1, (SELECT coalesce(max(seq), 0) + 1"
                                       " FROM call_events WHERE call_id = ?1), ?2, ?3, ?4)",
@@ -650,11 +663,11 @@ insert_event (Connection  *conn,
     return FALSE;
 
   sqlite3_bind_int64 (stmt, 1, call_id);
-  bind_text (stmt, 2, kind);
+  cn_db_bind_text (stmt, 2, kind);
   sqlite3_bind_int64 (stmt, 3, at);
-  bind_text (stmt, 4, detail);
+  cn_db_bind_text (stmt, 4, detail);
 
-  return run_statement (conn, stmt, op, error);
+  return cn_db_run_statement (conn, stmt, op, error);
 }
 
 static gboolean
@@ -663,17 +676,17 @@ delete_draft_locked (Connection  *conn,
                      Op           op,
                      GError     **error)
 {
-  sqlite3_stmt *stmt = get_statement (conn, "DELETE FROM drafts WHERE uuid = ?1", op, error);
+  sqlite3_stmt *stmt = cn_db_get_statement (conn, "DELETE FROM drafts WHERE uuid = ?1", op, error);
 
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, uuid);
-  return run_statement (conn, stmt, op, error);
+  cn_db_bind_text (stmt, 1, uuid);
+  return cn_db_run_statement (conn, stmt, op, error);
 }
 
-static gint64
-now_seconds (void)
+gint64
+cn_db_now_seconds (void)
 {
   return g_get_real_time () / G_USEC_PER_SEC;
 }
@@ -781,13 +794,13 @@ bind_filter (sqlite3_stmt   *stmt,
              const CnRowKey *key)
 {
   if (outcome != CN_OUTCOME_NONE)
-    bind_named_text (stmt, ":outcome", cn_outcome_to_string (outcome));
+    cn_db_bind_named_text (stmt, ":outcome", cn_outcome_to_string (outcome));
   if (match != NULL)
-    bind_named_text (stmt, ":match", match);
+    cn_db_bind_named_text (stmt, ":match", match);
   if (key != NULL)
     {
-      bind_named_int64 (stmt, ":key_created_at", key->created_at);
-      bind_named_int64 (stmt, ":key_id", key->id);
+      cn_db_bind_named_int64 (stmt, ":key_created_at", key->created_at);
+      cn_db_bind_named_int64 (stmt, ":key_id", key->id);
     }
 }
 
@@ -803,16 +816,16 @@ count_list_locked (Connection  *conn,
   gint64 value = 0;
 
   if (outcome == CN_OUTCOME_NONE)
-    stmt = get_statement (conn, "SELECT coalesce(sum(live), 0) FROM call_log_counts",
+    stmt = cn_db_get_statement (conn, "SELECT coalesce(sum(live), 0) FROM call_log_counts",
                           OP_READ, error);
   else
-    stmt = get_statement (conn, "SELECT live FROM call_log_counts WHERE outcome = :outcome",
+    stmt = cn_db_get_statement (conn, "SELECT live FROM call_log_counts WHERE outcome = :outcome",
                           OP_READ, error);
   if (stmt == NULL)
     return FALSE;
 
   bind_filter (stmt, outcome, NULL, NULL);
-  if (!query_int (conn, stmt, OP_READ, &value, error))
+  if (!cn_db_query_int (conn, stmt, OP_READ, &value, error))
     return FALSE;
 
   *count = (guint) CLAMP (value, 0, G_MAXUINT);
@@ -842,7 +855,7 @@ count_locked (Connection  *conn,
   if (cap == G_MAXUINT && outcome == CN_OUTCOME_NONE)
     {
       /* Deleted logs are not in the index, so this is the whole answer. */
-      stmt = get_statement (conn, "SELECT count(*) FROM call_fts WHERE call_fts MATCH :match",
+      stmt = cn_db_get_statement (conn, "SELECT count(*) FROM call_fts WHERE call_fts MATCH :match",
                             OP_READ, error);
     }
   else if (cap == G_MAXUINT)
@@ -850,18 +863,18 @@ count_locked (Connection  *conn,
       g_autoptr(GString) sql = g_string_new ("SELECT count(*) FROM call_logs");
 
       append_filter (sql, outcome, TRUE, KEY_NONE);
-      stmt = get_statement (conn, sql->str, OP_READ, error);
+      stmt = cn_db_get_statement (conn, sql->str, OP_READ, error);
     }
   else if (outcome == CN_OUTCOME_NONE)
     {
-      stmt = get_statement (conn, "SELECT count(*) FROM (SELECT 1 FROM call_fts"
+      stmt = cn_db_get_statement (conn, "SELECT count(*) FROM (SELECT 1 FROM call_fts"
                                   " WHERE call_fts MATCH :match LIMIT :cap)", OP_READ, error);
     }
   else
     {
       /* The index leads, so counting stops after @cap hits instead of first
        * collecting every match. */
-      stmt = get_statement (conn, "SELECT count(*) FROM (SELECT 1 FROM call_fts"
+      stmt = cn_db_get_statement (conn, "SELECT count(*) FROM (SELECT 1 FROM call_fts"
                                   " CROSS JOIN call_logs ON call_logs.id = call_fts.rowid"
                                   " WHERE call_fts MATCH :match AND call_logs.deleted = 0"
                                   " AND call_logs.outcome = :outcome LIMIT :cap)",
@@ -872,8 +885,8 @@ count_locked (Connection  *conn,
     return FALSE;
 
   bind_filter (stmt, outcome, match, NULL);
-  bind_named_int64 (stmt, ":cap", cap);
-  if (!query_int (conn, stmt, OP_READ, &value, error))
+  cn_db_bind_named_int64 (stmt, ":cap", cap);
+  if (!cn_db_query_int (conn, stmt, OP_READ, &value, error))
     return FALSE;
 
   *count = (guint) CLAMP (value, 0, G_MAXUINT);
@@ -895,19 +908,19 @@ read_logs_locked (Connection    *conn,
     {
       CnRowKey row_key;
 
-      g_ptr_array_add (logs, log_from_row (stmt, &row_key));
+      g_ptr_array_add (logs, cn_db_log_from_row (stmt, &row_key));
       if (keys != NULL)
         g_array_append_val (keys, row_key);
     }
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
-      finish_statement (stmt);
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
+      cn_db_finish_statement (stmt);
       return FALSE;
     }
 
-  finish_statement (stmt);
+  cn_db_finish_statement (stmt);
   return TRUE;
 }
 
@@ -941,13 +954,13 @@ select_logs_locked (Connection      *conn,
     g_string_append (sql, " ORDER BY created_at DESC, id DESC");
   g_string_append (sql, " LIMIT :limit OFFSET :offset");
 
-  stmt = get_statement (conn, sql->str, OP_READ, error);
+  stmt = cn_db_get_statement (conn, sql->str, OP_READ, error);
   if (stmt == NULL)
     return FALSE;
 
   bind_filter (stmt, outcome, match, key);
-  bind_named_int64 (stmt, ":limit", limit);
-  bind_named_int64 (stmt, ":offset", offset);
+  cn_db_bind_named_int64 (stmt, ":limit", limit);
+  cn_db_bind_named_int64 (stmt, ":offset", offset);
 
   return read_logs_locked (conn, stmt, logs, keys, error);
 }
@@ -1015,12 +1028,12 @@ select_window_locked (Connection      *conn,
       sqlite3_stmt *stmt;
       int rc;
 
-      stmt = get_statement (conn, walk_sql->str, OP_READ, error);
+      stmt = cn_db_get_statement (conn, walk_sql->str, OP_READ, error);
       if (stmt == NULL)
         return FALSE;
 
       bind_filter (stmt, outcome, NULL, key);
-      bind_named_int64 (stmt, ":window", window);
+      cn_db_bind_named_int64 (stmt, ":window", window);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           edge.created_at = sqlite3_column_int64 (stmt, 0);
@@ -1031,11 +1044,11 @@ select_window_locked (Connection      *conn,
         }
       if (rc != SQLITE_DONE)
         {
-          set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
-          finish_statement (stmt);
+          cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
+          cn_db_finish_statement (stmt);
           return FALSE;
         }
-      finish_statement (stmt);
+      cn_db_finish_statement (stmt);
 
       if (n_walked == 0)
         {
@@ -1043,17 +1056,17 @@ select_window_locked (Connection      *conn,
           return TRUE;
         }
 
-      stmt = get_statement (conn, page_sql->str, OP_READ, error);
+      stmt = cn_db_get_statement (conn, page_sql->str, OP_READ, error);
       if (stmt == NULL)
         return FALSE;
 
       bind_filter (stmt, outcome, match, key);
-      bind_named_int64 (stmt, ":edge_created_at", edge.created_at);
-      bind_named_int64 (stmt, ":edge_id", edge.id);
-      bind_named_int64 (stmt, ":low_id", low_id);
-      bind_named_int64 (stmt, ":high_id", high_id);
-      bind_named_int64 (stmt, ":limit", limit);
-      bind_named_int64 (stmt, ":offset", offset);
+      cn_db_bind_named_int64 (stmt, ":edge_created_at", edge.created_at);
+      cn_db_bind_named_int64 (stmt, ":edge_id", edge.id);
+      cn_db_bind_named_int64 (stmt, ":low_id", low_id);
+      cn_db_bind_named_int64 (stmt, ":high_id", high_id);
+      cn_db_bind_named_int64 (stmt, ":limit", limit);
+      cn_db_bind_named_int64 (stmt, ":offset", offset);
       if (!read_logs_locked (conn, stmt, found, found_keys, error))
         return FALSE;
 
@@ -1149,10 +1162,10 @@ read_match_ids_locked (Connection  *conn,
   int rc;
 
   if (outcome == CN_OUTCOME_NONE)
-    stmt = get_statement (conn, "SELECT rowid FROM call_fts WHERE call_fts MATCH :match"
+    stmt = cn_db_get_statement (conn, "SELECT rowid FROM call_fts WHERE call_fts MATCH :match"
                                 " ORDER BY rowid DESC LIMIT :cap", OP_READ, error);
   else
-    stmt = get_statement (conn, "SELECT call_fts.rowid FROM call_fts"
+    stmt = cn_db_get_statement (conn, "SELECT call_fts.rowid FROM call_fts"
                                 " CROSS JOIN call_logs ON call_logs.id = call_fts.rowid"
                                 " WHERE call_fts MATCH :match AND call_logs.deleted = 0"
                                 " AND call_logs.outcome = :outcome"
@@ -1161,7 +1174,7 @@ read_match_ids_locked (Connection  *conn,
     return FALSE;
 
   bind_filter (stmt, outcome, match, NULL);
-  bind_named_int64 (stmt, ":cap", cap);
+  cn_db_bind_named_int64 (stmt, ":cap", cap);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
@@ -1171,12 +1184,12 @@ read_match_ids_locked (Connection  *conn,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
-      finish_statement (stmt);
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
+      cn_db_finish_statement (stmt);
       return FALSE;
     }
 
-  finish_statement (stmt);
+  cn_db_finish_statement (stmt);
   return TRUE;
 }
 
@@ -1212,7 +1225,7 @@ key_of_locked (Connection  *conn,
                gboolean    *found,
                GError     **error)
 {
-  sqlite3_stmt *stmt = get_statement (conn, "SELECT created_at FROM call_logs WHERE id = ?1",
+  sqlite3_stmt *stmt = cn_db_get_statement (conn, "SELECT created_at FROM call_logs WHERE id = ?1",
                                       OP_READ, error);
   int rc;
 
@@ -1229,12 +1242,12 @@ key_of_locked (Connection  *conn,
     }
   else if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
-      finish_statement (stmt);
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
+      cn_db_finish_statement (stmt);
       return FALSE;
     }
 
-  finish_statement (stmt);
+  cn_db_finish_statement (stmt);
   return TRUE;
 }
 
@@ -1263,7 +1276,7 @@ read_logs_by_key_locked (Connection  *conn,
                          GArray      *keys_out,
                          GError     **error)
 {
-  sqlite3_stmt *stmt = get_statement (conn, "SELECT " LOG_COLUMNS " FROM call_logs WHERE id = ?1",
+  sqlite3_stmt *stmt = cn_db_get_statement (conn, "SELECT " LOG_COLUMNS " FROM call_logs WHERE id = ?1",
                                       OP_READ, error);
 
   if (stmt == NULL)
@@ -1332,7 +1345,7 @@ walk_match_ids_locked (Connection         *conn,
   append_filter (sql, outcome, FALSE, key_mode);
   g_string_append (sql, ascending ? " ORDER BY created_at ASC, id ASC"
                                   : " ORDER BY created_at DESC, id DESC");
-  stmt = get_statement (conn, sql->str, OP_READ, error);
+  stmt = cn_db_get_statement (conn, sql->str, OP_READ, error);
   if (stmt == NULL)
     return FALSE;
 
@@ -1365,12 +1378,12 @@ walk_match_ids_locked (Connection         *conn,
     *complete = TRUE;
   else if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
-      finish_statement (stmt);
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
+      cn_db_finish_statement (stmt);
       return FALSE;
     }
 
-  finish_statement (stmt);
+  cn_db_finish_statement (stmt);
   return TRUE;
 }
 
@@ -1397,8 +1410,8 @@ page_from_match_ids_locked (Connection         *conn,
   *done = FALSE;
 
   /* An edit or a removal may have changed what matches. */
-  stmt = get_statement (conn, "SELECT value FROM call_log_generation", OP_READ, error);
-  if (stmt == NULL || !query_int (conn, stmt, OP_READ, &generation, error))
+  stmt = cn_db_get_statement (conn, "SELECT value FROM call_log_generation", OP_READ, error);
+  if (stmt == NULL || !cn_db_query_int (conn, stmt, OP_READ, &generation, error))
     return FALSE;
   if (generation != counted->generation)
     return TRUE;
@@ -1439,7 +1452,7 @@ query_page_locked (Connection         *conn,
    * count; otherwise knowing whether few rows match is enough. */
   if (known == NULL && (match != NULL || deep))
     {
-      if (!begin_read (conn, error))
+      if (!cn_db_begin_read (conn, error))
         return FALSE;
       in_transaction = TRUE;
       ok = count_locked (conn, outcome, match, deep ? G_MAXUINT : sort_matches_max + 1, &count,
@@ -1448,7 +1461,7 @@ query_page_locked (Connection         *conn,
   else if (match != NULL && known->match_ids != NULL &&
            !(exact && count <= sort_matches_max))
     {
-      if (!begin_read (conn, error))
+      if (!cn_db_begin_read (conn, error))
         return FALSE;
       in_transaction = TRUE;
       if (after != NULL)
@@ -1512,9 +1525,9 @@ query_page_locked (Connection         *conn,
   if (in_transaction)
     {
       if (ok)
-        ok = commit (conn, OP_READ, error);
+        ok = cn_db_commit (conn, OP_READ, error);
       if (!ok)
-        rollback (conn);
+        cn_db_rollback (conn);
     }
 
   return ok;
@@ -1581,24 +1594,24 @@ count_added_locked (Connection      *conn,
                       " FROM call_logs NOT INDEXED");
   append_filter (sql, outcome, FALSE, KEY_NONE);
   g_string_append (sql, " AND id > :since_id");
-  stmt = get_statement (conn, sql->str, OP_READ, error);
+  stmt = cn_db_get_statement (conn, sql->str, OP_READ, error);
   if (stmt == NULL)
     return FALSE;
 
   bind_filter (stmt, outcome, NULL, top);
-  bind_named_int64 (stmt, ":since_id", since_id);
+  cn_db_bind_named_int64 (stmt, ":since_id", since_id);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (error, conn->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc, OP_READ,
+      cn_db_set_sqlite_error (error, conn->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc, OP_READ,
                         conn->owner->path);
-      finish_statement (stmt);
+      cn_db_finish_statement (stmt);
       return FALSE;
     }
 
   *n_added = (guint) CLAMP (sqlite3_column_int64 (stmt, 0), 0, G_MAXUINT);
   *n_on_top = (guint) CLAMP (sqlite3_column_int64 (stmt, 1), 0, G_MAXUINT);
-  finish_statement (stmt);
+  cn_db_finish_statement (stmt);
   return TRUE;
 }
 
@@ -1931,21 +1944,21 @@ migrate (CnDatabase  *self,
       char *message = NULL;
       int rc;
 
-      if (!begin_write (&self->writer, OP_OPEN, error))
+      if (!cn_db_begin_write (&self->writer, OP_OPEN, error))
         return FALSE;
 
       /* Another process may have migrated while we waited for the lock. */
       rc = probe_int (self->writer.db, "PRAGMA user_version", &current);
       if (rc != SQLITE_OK)
         {
-          set_sqlite_error (error, self->writer.db, rc, OP_OPEN, self->path);
-          rollback (&self->writer);
+          cn_db_set_sqlite_error (error, self->writer.db, rc, OP_OPEN, self->path);
+          cn_db_rollback (&self->writer);
           return FALSE;
         }
 
       if (current > CN_DATABASE_SCHEMA_VERSION)
         {
-          rollback (&self->writer);
+          cn_db_rollback (&self->writer);
           g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_TOO_NEW,
                        _("The call log database “%s” was written by a newer version of "
                          "Callnotes; update Callnotes to use it."), self->path);
@@ -1954,9 +1967,9 @@ migrate (CnDatabase  *self,
 
       if (current >= step)
         {
-          if (!commit (&self->writer, OP_OPEN, error))
+          if (!cn_db_commit (&self->writer, OP_OPEN, error))
             {
-              rollback (&self->writer);
+              cn_db_rollback (&self->writer);
               return FALSE;
             }
           continue;
@@ -1974,9 +1987,9 @@ migrate (CnDatabase  *self,
       if (rc != SQLITE_OK)
         {
           g_warning ("Migration to version %u failed: %s", step, message);
-          set_sqlite_error (error, self->writer.db, rc, OP_OPEN, self->path);
+          cn_db_set_sqlite_error (error, self->writer.db, rc, OP_OPEN, self->path);
           sqlite3_free (message);
-          rollback (&self->writer);
+          cn_db_rollback (&self->writer);
           return FALSE;
         }
     }
@@ -2033,7 +2046,7 @@ set_pragmas (CnDatabase  *self,
   stmt = step_journal_mode_wal (self->writer.db, &rc);
   if (stmt == NULL)
     {
-      set_sqlite_error (error, self->writer.db, rc, OP_OPEN, self->path);
+      cn_db_set_sqlite_error (error, self->writer.db, rc, OP_OPEN, self->path);
       return FALSE;
     }
 
@@ -2060,7 +2073,7 @@ set_pragmas (CnDatabase  *self,
                      NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, self->writer.db, rc, OP_OPEN, self->path);
+      cn_db_set_sqlite_error (error, self->writer.db, rc, OP_OPEN, self->path);
       return FALSE;
     }
 
@@ -2091,7 +2104,7 @@ open_reader (CnDatabase  *self,
     rc = probe_int (self->reader.db, "PRAGMA user_version", &user_version);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, self->reader.db, rc, OP_OPEN, self->path);
+      cn_db_set_sqlite_error (error, self->reader.db, rc, OP_OPEN, self->path);
       return FALSE;
     }
 
@@ -2139,7 +2152,7 @@ open_database (const char  *path,
   rc = sqlite3_open_v2 (path, &self->writer.db, flags, NULL);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, self->writer.db, rc, OP_OPEN, path);
+      cn_db_set_sqlite_error (error, self->writer.db, rc, OP_OPEN, path);
       return NULL;
     }
 
@@ -2167,7 +2180,7 @@ open_database (const char  *path,
     }
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, self->writer.db, rc, OP_OPEN, path);
+      cn_db_set_sqlite_error (error, self->writer.db, rc, OP_OPEN, path);
       return NULL;
     }
 
@@ -2206,7 +2219,7 @@ open_database (const char  *path,
                      NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, self->writer.db, rc, OP_OPEN, path);
+      cn_db_set_sqlite_error (error, self->writer.db, rc, OP_OPEN, path);
       return NULL;
     }
 
@@ -2506,8 +2519,8 @@ cn_database_get_data_version (CnDatabase *self)
 
   conn = &self->reader;
   locker = g_mutex_locker_new (&conn->mutex);
-  stmt = get_statement (conn, "PRAGMA data_version", OP_READ, NULL);
-  if (stmt == NULL || !query_int (conn, stmt, OP_READ, &value, NULL))
+  stmt = cn_db_get_statement (conn, "PRAGMA data_version", OP_READ, NULL);
+  if (stmt == NULL || !cn_db_query_int (conn, stmt, OP_READ, &value, NULL))
     return -1;
 
   return value;
@@ -2609,15 +2622,15 @@ cn_database_insert_call (CnDatabase         *self,
   uuid = cn_call_log_get_uuid (log);
   created_at = cn_call_log_get_created_at (log);
   if (created_at <= 0)
-    created_at = now_seconds ();
+    created_at = cn_db_now_seconds ();
   updated_at = cn_call_log_get_updated_at (log);
   if (updated_at <= 0)
-    updated_at = MAX (created_at, now_seconds ());
+    updated_at = MAX (created_at, cn_db_now_seconds ());
 
   conn = &self->writer;
   locker = g_mutex_locker_new (&conn->mutex);
 
-  stmt = get_statement (conn,
+  stmt = cn_db_get_statement (conn,
                         "INSERT INTO call_logs (uuid, contact_id, contact_name, phone, phone_raw,"
                         " extension, direction, outcome, duration_seconds, notes, follow_up_at,"
                         " created_at, updated_at, revision, deleted) "
@@ -2627,25 +2640,26 @@ cn_database_insert_call (CnDatabase         *self,
   if (stmt == NULL)
     return FALSE;
 
-  if (!begin_write (conn, OP_SAVE_CALL, error))
+  if (!cn_db_begin_write (conn, OP_SAVE_CALL, error))
     return FALSE;
 
   bind_log_fields (stmt, log);
-  bind_named_int64 (stmt, ":created_at", created_at);
-  bind_named_text (stmt, ":uuid", uuid);
-  bind_named_int64 (stmt, ":updated_at", updated_at);
-  if (!run_statement (conn, stmt, OP_SAVE_CALL, error))
+  cn_db_bind_named_int64 (stmt, ":created_at", created_at);
+  cn_db_bind_named_text (stmt, ":uuid", uuid);
+  cn_db_bind_named_int64 (stmt, ":updated_at", updated_at);
+  if (!cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error))
     goto fail;
   call_id = sqlite3_last_insert_rowid (conn->db);
 
   for (guint i = 0; i < n_events; i++)
-    if (!insert_event (conn, call_id, events[i].kind, events[i].at, events[i].detail,
+    if (!cn_db_insert_event (conn, call_id, events[i].kind, events[i].at, events[i].detail,
                        OP_SAVE_CALL, error))
       goto fail;
 
-  if (!insert_event (conn, call_id, "logged", updated_at, NULL, OP_SAVE_CALL, error) ||
+  if (!cn_db_insert_event (conn, call_id, "logged", updated_at, NULL, OP_SAVE_CALL, error) ||
+      !cn_outbox_enqueue_locked (self, call_id, log, updated_at, error) ||
       !delete_draft_locked (conn, uuid, OP_SAVE_CALL, error) ||
-      !commit (conn, OP_SAVE_CALL, error))
+      !cn_db_commit (conn, OP_SAVE_CALL, error))
     goto fail;
 
   g_clear_pointer (&locker, g_mutex_locker_free);
@@ -2658,7 +2672,7 @@ cn_database_insert_call (CnDatabase         *self,
   return TRUE;
 
 fail:
-  rollback (conn);
+  cn_db_rollback (conn);
   return FALSE;
 }
 
@@ -2689,7 +2703,7 @@ cn_database_update_call (CnDatabase  *self,
 
   /* updated_at moves forward even when two edits fall in the same second or
    * the clock went back, so it orders revisions. */
-  stmt = get_statement (conn,
+  stmt = cn_db_get_statement (conn,
                         "UPDATE call_logs SET contact_id = :contact_id,"
                         " contact_name = :contact_name, phone = :phone, phone_raw = :phone_raw,"
                         " extension = :extension, direction = :direction, outcome = :outcome,"
@@ -2701,12 +2715,12 @@ cn_database_update_call (CnDatabase  *self,
   if (stmt == NULL)
     return FALSE;
 
-  if (!begin_write (conn, OP_SAVE_CALL, error))
+  if (!cn_db_begin_write (conn, OP_SAVE_CALL, error))
     return FALSE;
 
   bind_log_fields (stmt, log);
-  bind_named_text (stmt, ":uuid", uuid);
-  bind_named_int64 (stmt, ":now", now_seconds ());
+  cn_db_bind_named_text (stmt, ":uuid", uuid);
+  cn_db_bind_named_int64 (stmt, ":now", cn_db_now_seconds ());
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
@@ -2720,11 +2734,11 @@ cn_database_update_call (CnDatabase  *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, conn->db, rc, OP_SAVE_CALL, self->path);
-      finish_statement (stmt);
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_SAVE_CALL, self->path);
+      cn_db_finish_statement (stmt);
       goto fail;
     }
-  finish_statement (stmt);
+  cn_db_finish_statement (stmt);
 
   if (revision == 0)
     {
@@ -2733,9 +2747,10 @@ cn_database_update_call (CnDatabase  *self,
       goto fail;
     }
 
-  if (!insert_event (conn, call_id, "edited", updated_at, NULL, OP_SAVE_CALL, error) ||
+  if (!cn_db_insert_event (conn, call_id, "edited", updated_at, NULL, OP_SAVE_CALL, error) ||
+      !cn_outbox_edited_locked (self, call_id, log, (gint) revision, updated_at, error) ||
       !delete_draft_locked (conn, uuid, OP_SAVE_CALL, error) ||
-      !commit (conn, OP_SAVE_CALL, error))
+      !cn_db_commit (conn, OP_SAVE_CALL, error))
     goto fail;
 
   g_clear_pointer (&locker, g_mutex_locker_free);
@@ -2746,7 +2761,7 @@ cn_database_update_call (CnDatabase  *self,
   return TRUE;
 
 fail:
-  rollback (conn);
+  cn_db_rollback (conn);
   return FALSE;
 }
 
@@ -2762,31 +2777,31 @@ set_deleted (CnDatabase  *self,
   gint64 exists = 0;
   gint64 call_id = 0;
 
-  if (!begin_write (conn, OP_CHANGE, error))
+  if (!cn_db_begin_write (conn, OP_CHANGE, error))
     return FALSE;
 
-  stmt = get_statement (conn, "UPDATE call_logs SET deleted = ?2 WHERE uuid = ?1 AND deleted <> ?2",
+  stmt = cn_db_get_statement (conn, "UPDATE call_logs SET deleted = ?2 WHERE uuid = ?1 AND deleted <> ?2",
                         OP_CHANGE, error);
   if (stmt == NULL)
     goto fail;
 
-  bind_text (stmt, 1, uuid);
+  cn_db_bind_text (stmt, 1, uuid);
   sqlite3_bind_int (stmt, 2, deleted ? 1 : 0);
-  if (!run_statement (conn, stmt, OP_CHANGE, error))
+  if (!cn_db_run_statement (conn, stmt, OP_CHANGE, error))
     goto fail;
 
   if (sqlite3_changes (conn->db) == 0)
     {
       /* Already in that state is fine; a missing log is not. */
-      stmt = get_statement (conn, "SELECT count(*) FROM call_logs WHERE uuid = ?1", OP_CHANGE,
+      stmt = cn_db_get_statement (conn, "SELECT count(*) FROM call_logs WHERE uuid = ?1", OP_CHANGE,
                             error);
       if (stmt == NULL)
         goto fail;
-      bind_text (stmt, 1, uuid);
-      if (!query_int (conn, stmt, OP_CHANGE, &exists, error))
+      cn_db_bind_text (stmt, 1, uuid);
+      if (!cn_db_query_int (conn, stmt, OP_CHANGE, &exists, error))
         goto fail;
 
-      rollback (conn);
+      cn_db_rollback (conn);
       if (exists == 0)
         {
           g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND,
@@ -2796,20 +2811,20 @@ set_deleted (CnDatabase  *self,
       return TRUE;
     }
 
-  stmt = get_statement (conn, "SELECT id FROM call_logs WHERE uuid = ?1", OP_CHANGE, error);
+  stmt = cn_db_get_statement (conn, "SELECT id FROM call_logs WHERE uuid = ?1", OP_CHANGE, error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, uuid);
-  if (!query_int (conn, stmt, OP_CHANGE, &call_id, error) ||
-      !insert_event (conn, call_id, deleted ? "deleted" : "restored", now_seconds (), NULL,
+  cn_db_bind_text (stmt, 1, uuid);
+  if (!cn_db_query_int (conn, stmt, OP_CHANGE, &call_id, error) ||
+      !cn_db_insert_event (conn, call_id, deleted ? "deleted" : "restored", cn_db_now_seconds (), NULL,
                      OP_CHANGE, error) ||
-      !commit (conn, OP_CHANGE, error))
+      !cn_db_commit (conn, OP_CHANGE, error))
     goto fail;
 
   return TRUE;
 
 fail:
-  rollback (conn);
+  cn_db_rollback (conn);
   return FALSE;
 }
 
@@ -2854,21 +2869,21 @@ cn_database_get_call (CnDatabase  *self,
 
   conn = &self->reader;
   locker = g_mutex_locker_new (&conn->mutex);
-  stmt = get_statement (conn, "SELECT " LOG_COLUMNS " FROM call_logs WHERE uuid = ?1",
+  stmt = cn_db_get_statement (conn, "SELECT " LOG_COLUMNS " FROM call_logs WHERE uuid = ?1",
                         OP_READ, error);
   if (stmt == NULL)
     return NULL;
 
-  bind_text (stmt, 1, uuid);
+  cn_db_bind_text (stmt, 1, uuid);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    log = log_from_row (stmt, NULL);
+    log = cn_db_log_from_row (stmt, NULL);
   else if (rc == SQLITE_DONE)
     g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND,
                  _("There is no call log %s."), uuid);
   else
-    set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-  finish_statement (stmt);
+    cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
+  cn_db_finish_statement (stmt);
 
   return log;
 }
@@ -2906,25 +2921,25 @@ cn_database_resolve_uuid (CnDatabase  *self,
 
   conn = &self->reader;
   locker = g_mutex_locker_new (&conn->mutex);
-  stmt = get_statement (conn, "SELECT uuid FROM call_logs WHERE uuid GLOB ?1 LIMIT 2",
+  stmt = cn_db_get_statement (conn, "SELECT uuid FROM call_logs WHERE uuid GLOB ?1 LIMIT 2",
                         OP_READ, error);
   if (stmt == NULL)
     return NULL;
 
-  bind_text (stmt, 1, pattern);
+  cn_db_bind_text (stmt, 1, pattern);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       if (n_found++ == 0)
-        found = g_strdup (column_text (stmt, 0));
+        found = g_strdup (cn_db_column_text (stmt, 0));
     }
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-      finish_statement (stmt);
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
+      cn_db_finish_statement (stmt);
       return NULL;
     }
-  finish_statement (stmt);
+  cn_db_finish_statement (stmt);
 
   if (n_found == 0)
     {
@@ -2960,27 +2975,27 @@ cn_database_list_events (CnDatabase  *self,
 
   conn = &self->reader;
   locker = g_mutex_locker_new (&conn->mutex);
-  stmt = get_statement (conn, "SELECT kind, at, detail FROM call_events WHERE call_id ="
+  stmt = cn_db_get_statement (conn, "SELECT kind, at, detail FROM call_events WHERE call_id ="
                               " (SELECT id FROM call_logs WHERE uuid = ?1) "
                               "ORDER BY at, seq", OP_READ, error);
   if (stmt == NULL)
     return NULL;
 
   events = g_ptr_array_new_with_free_func ((GDestroyNotify) cn_call_event_free);
-  bind_text (stmt, 1, uuid);
+  cn_db_bind_text (stmt, 1, uuid);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (events, cn_call_event_new (column_text (stmt, 0) != NULL
-                                                ? column_text (stmt, 0) : "",
+    g_ptr_array_add (events, cn_call_event_new (cn_db_column_text (stmt, 0) != NULL
+                                                ? cn_db_column_text (stmt, 0) : "",
                                                 sqlite3_column_int64 (stmt, 1),
-                                                column_text (stmt, 2)));
+                                                cn_db_column_text (stmt, 2)));
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-      finish_statement (stmt);
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
+      cn_db_finish_statement (stmt);
       return NULL;
     }
-  finish_statement (stmt);
+  cn_db_finish_statement (stmt);
 
   return g_steal_pointer (&events);
 }
@@ -3090,12 +3105,12 @@ probe_list_locked (Connection         *conn,
   /* Counting a search past sort_matches_max tells which plan fits a page. */
   guint cap = match == NULL ? G_MAXUINT : MAX (count_cap, conn->owner->sort_matches_max + 1);
 
-  stmt = get_statement (conn, "SELECT value FROM call_log_generation", OP_READ, error);
-  if (stmt == NULL || !query_int (conn, stmt, OP_READ, &counted->generation, error))
+  stmt = cn_db_get_statement (conn, "SELECT value FROM call_log_generation", OP_READ, error);
+  if (stmt == NULL || !cn_db_query_int (conn, stmt, OP_READ, &counted->generation, error))
     return FALSE;
 
-  stmt = get_statement (conn, "SELECT coalesce(max(id), 0) FROM call_logs", OP_READ, error);
-  if (stmt == NULL || !query_int (conn, stmt, OP_READ, &counted->last_id, error))
+  stmt = cn_db_get_statement (conn, "SELECT coalesce(max(id), 0) FROM call_logs", OP_READ, error);
+  if (stmt == NULL || !cn_db_query_int (conn, stmt, OP_READ, &counted->last_id, error))
     return FALSE;
 
   /* Every edit and removal moves the generation, every insert the last id:
@@ -3176,16 +3191,16 @@ cn_database_probe_list (CnDatabase         *self,
 
   conn = &self->reader;
   locker = g_mutex_locker_new (&conn->mutex);
-  if (!begin_read (conn, error))
+  if (!cn_db_begin_read (conn, error))
     return FALSE;
 
   ok = probe_list_locked (conn, outcome, match, count_cap, known, old_top, first_rows, probe,
                           error);
   if (ok)
-    ok = commit (conn, OP_READ, error);
+    ok = cn_db_commit (conn, OP_READ, error);
   if (!ok)
     {
-      rollback (conn);
+      cn_db_rollback (conn);
       cn_list_probe_clear (probe);
     }
 
@@ -3281,7 +3296,7 @@ cn_database_save_draft (CnDatabase     *self,
 
   conn = &self->writer;
   locker = g_mutex_locker_new (&conn->mutex);
-  stmt = get_statement (conn,
+  stmt = cn_db_get_statement (conn,
                         "INSERT OR REPLACE INTO drafts (uuid, contact_id, contact_name, phone,"
                         " phone_raw, extension, direction, outcome, duration_seconds, notes,"
                         " follow_up_at, created_at, updated_at, revision, editing, dialed_at,"
@@ -3294,16 +3309,16 @@ cn_database_save_draft (CnDatabase     *self,
     return FALSE;
 
   bind_log_fields (stmt, log);
-  bind_named_text (stmt, ":uuid", cn_call_log_get_uuid (log));
-  bind_named_int64 (stmt, ":updated_at", cn_call_log_get_updated_at (log));
-  bind_named_int64 (stmt, ":revision", cn_call_log_get_revision (log));
-  bind_named_int64 (stmt, ":editing", draft->editing ? 1 : 0);
-  bind_named_int64 (stmt, ":dialed_at", draft->dialed_at);
-  bind_named_int64 (stmt, ":shown_at", draft->shown_at);
-  bind_named_int64 (stmt, ":follow_up_enabled", draft->follow_up_enabled ? 1 : 0);
-  bind_named_int64 (stmt, ":saved_at", now_seconds ());
+  cn_db_bind_named_text (stmt, ":uuid", cn_call_log_get_uuid (log));
+  cn_db_bind_named_int64 (stmt, ":updated_at", cn_call_log_get_updated_at (log));
+  cn_db_bind_named_int64 (stmt, ":revision", cn_call_log_get_revision (log));
+  cn_db_bind_named_int64 (stmt, ":editing", draft->editing ? 1 : 0);
+  cn_db_bind_named_int64 (stmt, ":dialed_at", draft->dialed_at);
+  cn_db_bind_named_int64 (stmt, ":shown_at", draft->shown_at);
+  cn_db_bind_named_int64 (stmt, ":follow_up_enabled", draft->follow_up_enabled ? 1 : 0);
+  cn_db_bind_named_int64 (stmt, ":saved_at", cn_db_now_seconds ());
 
-  return run_statement (conn, stmt, OP_SAVE_DRAFT, error);
+  return cn_db_run_statement (conn, stmt, OP_SAVE_DRAFT, error);
 }
 
 GPtrArray *
@@ -3323,7 +3338,7 @@ cn_database_list_drafts (CnDatabase  *self,
   locker = g_mutex_locker_new (&conn->mutex);
   /* The same column positions as LOG_COLUMNS (0 and 15 unused), then the
    * draft's own fields. */
-  stmt = get_statement (conn,
+  stmt = cn_db_get_statement (conn,
                         "SELECT 0, uuid, contact_id, contact_name, phone, phone_raw, extension,"
                         " direction, outcome, duration_seconds, notes, follow_up_at, created_at,"
                         " updated_at, revision, 0, editing, dialed_at, shown_at,"
@@ -3335,7 +3350,7 @@ cn_database_list_drafts (CnDatabase  *self,
   drafts = g_ptr_array_new_with_free_func ((GDestroyNotify) cn_draft_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autoptr(CnCallLog) log = log_from_row (stmt, NULL);
+      g_autoptr(CnCallLog) log = cn_db_log_from_row (stmt, NULL);
       CnDraft *draft = cn_draft_new (log);
 
       draft->editing = sqlite3_column_int (stmt, 16) != 0;
@@ -3347,11 +3362,11 @@ cn_database_list_drafts (CnDatabase  *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-      finish_statement (stmt);
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
+      cn_db_finish_statement (stmt);
       return NULL;
     }
-  finish_statement (stmt);
+  cn_db_finish_statement (stmt);
 
   return g_steal_pointer (&drafts);
 }

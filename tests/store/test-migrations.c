@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "cn-outbox.h"
 #include "store-test-util.h"
 
 #define UUID_LIVE    "11111111-1111-4111-8111-111111111111"
@@ -24,7 +25,8 @@ exec_sql (sqlite3    *db,
 
 /* What a version-1 Callnotes wrote: logs (one deleted) and their events. */
 static void
-fill_version_1 (sqlite3 *db)
+fill_version_1 (sqlite3 *db,
+                guint    version)
 {
   exec_sql (db,
             "INSERT INTO call_logs (uuid, contact_id, contact_name, phone, phone_raw, extension,"
@@ -35,18 +37,36 @@ fill_version_1 (sqlite3 *db)
             "  1700000000, 1700000100, 2, 0),"
             " ('" UUID_DELETED "', NULL, 'Old Entry', '+15550000000', NULL, NULL,"
             "  'outbound', 'busy', 30, 'secretword', NULL, 1600000000, 1600000000, 1, 1);"
-            "INSERT INTO call_events (call_uuid, kind, at, detail) VALUES"
-            " ('" UUID_LIVE "', 'dialed', 1699999990, NULL),"
-            " ('" UUID_LIVE "', 'logged', 1700000000, NULL),"
-            " ('" UUID_LIVE "', 'edited', 1700000100, '{\"by\":\"cli\"}'),"
-            " ('" UUID_DELETED "', 'deleted', 1600000001, NULL),"
-            " ('" UUID_LIVE "', 'note', 1700000100, 'same second, added later');");
+            "");
+  if (version < 4)
+    exec_sql (db,
+              "INSERT INTO call_events (call_uuid, kind, at, detail) VALUES"
+              " ('" UUID_LIVE "', 'dialed', 1699999990, NULL),"
+              " ('" UUID_LIVE "', 'logged', 1700000000, NULL),"
+              " ('" UUID_LIVE "', 'edited', 1700000100, '{\"by\":\"cli\"}'),"
+              " ('" UUID_DELETED "', 'deleted', 1600000001, NULL),"
+              " ('" UUID_LIVE "', 'note', 1700000100, 'same second, added later');");
+  else
+    /* Version 4 keys events by the log's id and their number within it. */
+    exec_sql (db,
+              "INSERT INTO call_events (call_id, seq, kind, at, detail) VALUES"
+              " ((SELECT id FROM call_logs WHERE uuid = '" UUID_LIVE "'), 1, 'dialed',"
+              "  1699999990, NULL),"
+              " ((SELECT id FROM call_logs WHERE uuid = '" UUID_LIVE "'), 2, 'logged',"
+              "  1700000000, NULL),"
+              " ((SELECT id FROM call_logs WHERE uuid = '" UUID_LIVE "'), 3, 'edited',"
+              "  1700000100, '{\"by\":\"cli\"}'),"
+              " ((SELECT id FROM call_logs WHERE uuid = '" UUID_DELETED "'), 1, 'deleted',"
+              "  1600000001, NULL),"
+              " ((SELECT id FROM call_logs WHERE uuid = '" UUID_LIVE "'), 4, 'note',"
+              "  1700000100, 'same second, added later');");
 }
 
 static void
-fill_version_2 (sqlite3 *db)
+fill_version_2 (sqlite3 *db,
+                guint    version)
 {
-  fill_version_1 (db);
+  fill_version_1 (db, version);
   exec_sql (db,
             "INSERT INTO drafts (uuid, contact_name, phone, direction, outcome, notes,"
             " created_at, updated_at, editing, dialed_at, shown_at, follow_up_enabled,"
@@ -167,8 +187,18 @@ check_current (const char *path,
                                                       "upgraded", CN_OUTCOME_CONNECTED, 0);
     const CnCallEvent dialed[] = { { (char *) "dialed", 1, NULL } };
 
+    g_autoptr(GPtrArray) jobs = NULL;
+
+    cn_database_set_sync_targets (db, CN_SYNC_TARGET_BACKEND);
     g_assert_true (cn_database_insert_call (db, fresh, dialed, 1, &error));
     g_assert_no_error (error);
+
+    /* Logs from before the upgrade are not queued for sync; new ones are. */
+    jobs = cn_database_list_jobs (db, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (jobs->len, ==, 1);
+    g_assert_cmpstr (((CnSyncJob *) g_ptr_array_index (jobs, 0))->call_uuid, ==,
+                     cn_call_log_get_uuid (fresh));
     events = cn_database_list_events (db, cn_call_log_get_uuid (fresh), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (events->len, ==, 2);
@@ -215,12 +245,12 @@ test_from_version (gconstpointer data)
                        version >= 3 ? 1 : 0);
       g_assert_cmpint (store_test_query_int (handle, "SELECT count(*) FROM sqlite_schema "
                                                      "WHERE name = 'call_events_by_call'"), ==,
-                       1);
+                       version >= 4 ? 0 : 1);
 
       if (version == 1)
-        fill_version_1 (handle);
+        fill_version_1 (handle, version);
       else
-        fill_version_2 (handle);
+        fill_version_2 (handle, version);
     }
 
   check_current (dir.path, version);
@@ -248,6 +278,11 @@ static const RollbackCase rollback_cases[] = {
   { 3, "CREATE VIEW event_kinds AS SELECT kind FROM call_events", "Migration to version 4 failed*",
     "SELECT count(*) FROM sqlite_schema WHERE name = 'call_events_v4'",
     "SELECT count(*) FROM call_events WHERE call_uuid = '" UUID_LIVE "'", 4 },
+  /* Step 5 adds columns to call_logs, then cannot create its queue table:
+   * the columns go too. */
+  { 4, "CREATE TABLE sync_jobs (x)", "Migration to version 5 failed*",
+    "SELECT count(*) FROM pragma_table_info('call_logs') WHERE name = 'backend_id'",
+    "SELECT count(*) FROM call_events", 5 },
 };
 
 static void
@@ -263,7 +298,7 @@ test_step_rolls_back (gconstpointer data)
 
   db = cn_database_open_at_version (dir.path, rollback->from, &error);
   g_assert_no_error (error);
-  fill_version_2 (cn_database_get_handle (db));
+  fill_version_2 (cn_database_get_handle (db), rollback->from);
   exec_sql (cn_database_get_handle (db), rollback->sabotage);
   g_clear_object (&db);
 

@@ -1,0 +1,52 @@
+/* cn-cli-private.h: helpers the command-line verbs share (cn-cli*.c)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "cn-database.h"
+
+G_BEGIN_DECLS
+
+/* One clear line "callnotes: …" on stderr; returns @code. */
+int         cn_cli_fail             (int            code,
+                                     const char    *format,
+                                     ...) G_GNUC_PRINTF (2, 3);
+/* Parses a verb's options; FALSE with *exit_code set on a usage error. */
+gboolean    cn_cli_parse_options    (const char    *verb,
+                                     const char    *parameter_string,
+                                     const char    *summary,
+                                     GOptionEntry  *entries,
+                                     int           *argc,
+                                     char        ***argv,
+                                     int           *exit_code);
+/* The user's database with the sync targets of the settings set. */
+CnDatabase *cn_cli_open_database    (int           *exit_code);
+void        cn_cli_print_json       (JsonBuilder   *builder);
+char       *cn_cli_format_local     (gint64         unix_seconds);
+void        cn_cli_add_string_or_null (JsonBuilder *builder,
+                                       const char  *name,
+                                       const char  *value);
+void        cn_cli_add_time_or_null (JsonBuilder   *builder,
+                                     const char    *name,
+                                     gint64         value);
+/* Pads @text to @width characters. */
+char       *cn_cli_pad              (const char    *text,
+                                     int            width,
+                                     gboolean       right_align);
+
+/* Sync verbs (cn-cli-sync.c). */
+int         cn_cli_sync             (int argc, char **argv);
+int         cn_cli_queue            (int argc, char **argv);
+int         cn_cli_retry            (int argc, char **argv);
+int         cn_cli_assign_contact   (int argc, char **argv);
+/* Adds backend_id, ontraport_note_id, ontraport_task_id, "sync" (jobs) and
+ * "sync_events" of the log to the open JSON object. */
+void        cn_cli_add_sync_members (JsonBuilder   *builder,
+                                     CnDatabase    *db,
+                                     const char    *uuid,
+                                     GPtrArray     *events);
+
+G_END_DECLS

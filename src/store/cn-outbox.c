@@ -1,0 +1,1419 @@
+/* cn-outbox.c: the sync outbox (jobs, results, contacts cache)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cn-outbox"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "cn-database-internal.h"
+#include "cn-phone.h"
+
+/* A job whose log has a follow-up due within this many seconds goes first. */
+#define URGENT_FOLLOW_UP_SECONDS (24 * 60 * 60)
+/* Longest message kept from a server (bytes); the rest is cut. */
+#define MAX_MESSAGE_BYTES 2048
+
+#define JOB_COLUMNS \
+  "j.id, j.target, j.action, j.revision, j.payload, j.state, j.attempts, " \
+  "j.next_attempt_at, j.outcome_unknown, j.last_status, j.last_error, j.remote_id, " \
+  "j.created_at, j.updated_at, c.backend_id"
+#define N_JOB_COLUMNS 15
+#define JOIN_LOG_COLUMNS \
+  "c.id, c.uuid, c.contact_id, c.contact_name, c.phone, c.phone_raw, c.extension, " \
+  "c.direction, c.outcome, c.duration_seconds, c.notes, c.follow_up_at, c.created_at, " \
+  "c.updated_at, c.revision, c.deleted"
+/* Bit of a job's target in a CnSyncTarget mask, in SQL. */
+#define TARGET_BIT \
+  "(CASE j.target WHEN 'backend' THEN 1 WHEN 'ontraport-note' THEN 2 ELSE 4 END)"
+
+static const char * const target_names[] = { "backend", "ontraport-note", "ontraport-task" };
+static const char * const state_names[] = {
+  "pending", "in_flight", "done", "waiting", "needs_contact", "needs_attention", "canceled",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (state_names) == CN_JOB_N_STATES);
+
+const char *
+cn_sync_target_to_string (CnSyncTarget target)
+{
+  switch (target)
+    {
+    case CN_SYNC_TARGET_BACKEND:
+      return target_names[0];
+    case CN_SYNC_TARGET_ONTRAPORT_NOTE:
+      return target_names[1];
+    case CN_SYNC_TARGET_ONTRAPORT_TASK:
+      return target_names[2];
+    default:
+      return NULL;
+    }
+}
+
+gboolean
+cn_sync_target_from_string (const char   *text,
+                            CnSyncTarget *target)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (target_names); i++)
+    if (g_strcmp0 (text, target_names[i]) == 0)
+      {
+        *target = 1 << i;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+const char *
+cn_job_state_to_string (CnJobState state)
+{
+  if ((guint) state >= G_N_ELEMENTS (state_names))
+    return NULL;
+
+  return state_names[state];
+}
+
+gboolean
+cn_job_state_from_string (const char *text,
+                          CnJobState *state)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
+    if (g_strcmp0 (text, state_names[i]) == 0)
+      {
+        *state = i;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+void
+cn_sync_job_free (CnSyncJob *job)
+{
+  if (job == NULL)
+    return;
+
+  g_free (job->call_uuid);
+  g_free (job->payload);
+  g_free (job->last_error);
+  g_free (job->remote_id);
+  g_free (job->backend_id);
+  g_clear_object (&job->log);
+  g_free (job);
+}
+
+void
+cn_database_set_sync_targets (CnDatabase   *self,
+                              CnSyncTarget  targets)
+{
+  g_return_if_fail (CN_IS_DATABASE (self));
+
+  g_atomic_int_set ((gint *) &self->sync_targets, targets & CN_SYNC_TARGETS_ALL);
+}
+
+CnSyncTarget
+cn_database_get_sync_targets (CnDatabase *self)
+{
+  g_return_val_if_fail (CN_IS_DATABASE (self), 0);
+
+  return g_atomic_int_get ((gint *) &self->sync_targets);
+}
+
+/* Small JSON writer for event details (the store has no JSON library). */
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* Cuts @text to at most MAX_MESSAGE_BYTES at a character boundary, and makes
+ * sure it is UTF-8 (server text is not to be trusted). */
+static char *
+clean_message (const char *text)
+{
+  g_autofree char *valid = NULL;
+  const char *end;
+
+  if (text == NULL || *text == '\0')
+    return NULL;
+
+  valid = g_utf8_make_valid (text, -1);
+  if (strlen (valid) <= MAX_MESSAGE_BYTES)
+    return g_steal_pointer (&valid);
+
+  end = g_utf8_find_prev_char (valid, valid + MAX_MESSAGE_BYTES);
+  return g_strndup (valid, end - valid);
+}
+
+static const char *
+result_kind_name (CnJobResultKind kind)
+{
+  switch (kind)
+    {
+    case CN_JOB_RESULT_DONE:
+      return "done";
+    case CN_JOB_RESULT_RETRY:
+      return "retry";
+    case CN_JOB_RESULT_FAILED:
+      return "failed";
+    case CN_JOB_RESULT_NEEDS_CONTACT:
+      return "needs_contact";
+    case CN_JOB_RESULT_RELEASE:
+    default:
+      return "released";
+    }
+}
+
+/* Enqueueing (inside the save transactions) */
+
+static gboolean
+insert_job (Connection  *conn,
+            gint64       call_id,
+            CnSyncTarget target,
+            CnJobAction  action,
+            gint         revision,
+            gint64       now,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = cn_db_get_statement (conn,
+                                            "INSERT INTO sync_jobs (call_id, target, action,"
+                                            " revision, created_at, updated_at) "
+                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                                            OP_SAVE_CALL, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, call_id);
+  cn_db_bind_text (stmt, 2, cn_sync_target_to_string (target));
+  cn_db_bind_text (stmt, 3, action == CN_JOB_UPDATE ? "update" : "create");
+  sqlite3_bind_int (stmt, 4, revision);
+  sqlite3_bind_int64 (stmt, 5, now);
+
+  return cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error);
+}
+
+gboolean
+cn_outbox_enqueue_locked (CnDatabase  *self,
+                          gint64       call_id,
+                          CnCallLog   *log,
+                          gint64       now,
+                          GError     **error)
+{
+  CnSyncTarget targets = cn_database_get_sync_targets (self);
+  Connection *conn = &self->writer;
+
+  if ((targets & CN_SYNC_TARGET_BACKEND) &&
+      !insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_CREATE, 1, now, error))
+    return FALSE;
+
+  if ((targets & CN_SYNC_TARGET_ONTRAPORT_NOTE) &&
+      !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, CN_JOB_CREATE, 1, now, error))
+    return FALSE;
+
+  if ((targets & CN_SYNC_TARGET_ONTRAPORT_TASK) && cn_call_log_get_follow_up (log) != 0 &&
+      !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, CN_JOB_CREATE, 1, now, error))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* Whether the log has a job of @target (any state, any action). */
+static gboolean
+has_job_locked (Connection   *conn,
+                gint64        call_id,
+                CnSyncTarget  target,
+                gboolean     *has,
+                GError      **error)
+{
+  sqlite3_stmt *stmt = cn_db_get_statement (conn,
+                                            "SELECT count(*) FROM sync_jobs "
+                                            "WHERE call_id = ?1 AND target = ?2",
+                                            OP_SAVE_CALL, error);
+  gint64 count = 0;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, call_id);
+  cn_db_bind_text (stmt, 2, cn_sync_target_to_string (target));
+  if (!cn_db_query_int (conn, stmt, OP_SAVE_CALL, &count, error))
+    return FALSE;
+
+  *has = count > 0;
+  return TRUE;
+}
+
+/* An edit. The backend learns of it through the job that sends it, which
+ * either has not sent anything yet (it then sends the new revision: its
+ * payload is fixed only at the first send) or is a new update job (a PUT
+ * with its own Idempotency-Key, "<client_id>:<revision>"). Ontraport notes
+ * and tasks are built when sent, so one still waiting carries the edit;
+ * one already sent is left as it is (notes are a record of the call). A
+ * follow-up added by the edit gets its task. */
+gboolean
+cn_outbox_edited_locked (CnDatabase  *self,
+                         gint64       call_id,
+                         CnCallLog   *log,
+                         gint         revision,
+                         gint64       now,
+                         GError     **error)
+{
+  CnSyncTarget targets = cn_database_get_sync_targets (self);
+  Connection *conn = &self->writer;
+  sqlite3_stmt *stmt;
+  gboolean has = FALSE;
+
+  /* A job not sent yet (create or update) takes the new revision. */
+  stmt = cn_db_get_statement (conn,
+                              "UPDATE sync_jobs SET revision = ?2, updated_at = ?3 "
+                              "WHERE call_id = ?1 AND target = 'backend' AND payload IS NULL"
+                              " AND state NOT IN ('done', 'canceled', 'in_flight')",
+                              OP_SAVE_CALL, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, call_id);
+  sqlite3_bind_int (stmt, 2, revision);
+  sqlite3_bind_int64 (stmt, 3, now);
+  if (!cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error))
+    return FALSE;
+
+  if (sqlite3_changes (conn->db) == 0)
+    {
+      if (!has_job_locked (conn, call_id, CN_SYNC_TARGET_BACKEND, &has, error))
+        return FALSE;
+
+      if (has)
+        {
+          /* Everything of the backend was sent (or is being sent): the edit
+           * goes as an update once the create is confirmed. */
+          if (!insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_UPDATE, revision, now,
+                           error))
+            return FALSE;
+        }
+      else if ((targets & CN_SYNC_TARGET_BACKEND) &&
+               !insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_CREATE, revision, now,
+                            error))
+        {
+          /* Saved while the backend was off: it gets the log now. */
+          return FALSE;
+        }
+    }
+
+  if ((targets & CN_SYNC_TARGET_ONTRAPORT_NOTE))
+    {
+      if (!has_job_locked (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, &has, error))
+        return FALSE;
+      if (!has && !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, CN_JOB_CREATE,
+                               revision, now, error))
+        return FALSE;
+    }
+
+  if ((targets & CN_SYNC_TARGET_ONTRAPORT_TASK) && cn_call_log_get_follow_up (log) != 0)
+    {
+      if (!has_job_locked (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, &has, error))
+        return FALSE;
+      if (!has && !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, CN_JOB_CREATE,
+                               revision, now, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Reading jobs */
+
+static CnSyncJob *
+job_from_row (sqlite3_stmt *stmt)
+{
+  CnSyncJob *job = g_new0 (CnSyncJob, 1);
+  CnJobState state = CN_JOB_PENDING;
+  CnSyncTarget target = CN_SYNC_TARGET_BACKEND;
+
+  job->id = sqlite3_column_int64 (stmt, 0);
+  cn_sync_target_from_string (cn_db_column_text (stmt, 1), &target);
+  job->target = target;
+  job->action = g_strcmp0 (cn_db_column_text (stmt, 2), "update") == 0 ? CN_JOB_UPDATE
+                                                                       : CN_JOB_CREATE;
+  job->revision = sqlite3_column_int (stmt, 3);
+  job->payload = g_strdup (cn_db_column_text (stmt, 4));
+  cn_job_state_from_string (cn_db_column_text (stmt, 5), &state);
+  job->state = state;
+  job->attempts = sqlite3_column_int (stmt, 6);
+  job->next_attempt_at = sqlite3_column_int64 (stmt, 7);
+  job->outcome_unknown = sqlite3_column_int (stmt, 8) != 0;
+  job->last_status = sqlite3_column_int (stmt, 9);
+  job->last_error = g_strdup (cn_db_column_text (stmt, 10));
+  job->remote_id = g_strdup (cn_db_column_text (stmt, 11));
+  job->created_at = sqlite3_column_int64 (stmt, 12);
+  job->updated_at = sqlite3_column_int64 (stmt, 13);
+  job->backend_id = g_strdup (cn_db_column_text (stmt, 14));
+
+  /* The log's columns follow, in LOG_COLUMNS order. */
+  {
+    sqlite3_stmt *s = stmt;
+    CnCallLog *log = cn_call_log_new ();
+    CnOutcome outcome = CN_OUTCOME_NONE;
+    int o = N_JOB_COLUMNS;
+
+    cn_call_log_set_uuid (log, cn_db_column_text (s, o + 1));
+    cn_call_log_set_contact_id (log, cn_db_column_text (s, o + 2));
+    cn_call_log_set_contact_name (log, cn_db_column_text (s, o + 3));
+    cn_call_log_set_phone (log, cn_db_column_text (s, o + 4));
+    cn_call_log_set_phone_raw (log, cn_db_column_text (s, o + 5));
+    cn_call_log_set_extension (log, cn_db_column_text (s, o + 6));
+    if (g_strcmp0 (cn_db_column_text (s, o + 7), "inbound") == 0)
+      cn_call_log_set_direction (log, "inbound");
+    if (cn_db_column_text (s, o + 8) != NULL &&
+        cn_outcome_from_string (cn_db_column_text (s, o + 8), &outcome))
+      cn_call_log_set_outcome (log, outcome);
+    if (sqlite3_column_type (s, o + 9) != SQLITE_NULL)
+      cn_call_log_set_duration (log, sqlite3_column_int64 (s, o + 9));
+    cn_call_log_set_notes (log, cn_db_column_text (s, o + 10));
+    cn_call_log_set_follow_up (log, sqlite3_column_int64 (s, o + 11));
+    cn_call_log_set_created_at (log, sqlite3_column_int64 (s, o + 12));
+    cn_call_log_set_updated_at (log, sqlite3_column_int64 (s, o + 13));
+    cn_call_log_set_revision (log, sqlite3_column_int (s, o + 14));
+    cn_call_log_set_deleted (log, sqlite3_column_int (s, o + 15) != 0);
+    job->log = log;
+    job->call_uuid = g_strdup (cn_call_log_get_uuid (log));
+  }
+
+  return job;
+}
+
+static gboolean
+collect_jobs (Connection    *conn,
+              sqlite3_stmt  *stmt,
+              Op             op,
+              GPtrArray     *jobs,
+              GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (jobs, job_from_row (stmt));
+
+  if (rc != SQLITE_DONE)
+    {
+      cn_db_set_sqlite_error (error, conn->db, rc, op, conn->owner->path);
+      cn_db_finish_statement (stmt);
+      return FALSE;
+    }
+
+  cn_db_finish_statement (stmt);
+  return TRUE;
+}
+
+GPtrArray *
+cn_database_claim_jobs (CnDatabase        *self,
+                        CnSyncTarget       targets,
+                        gint64             now,
+                        guint              max_jobs,
+                        CnJobPayloadFunc   build,
+                        gpointer           user_data,
+                        GError           **error)
+{
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) cn_sync_job_free);
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
+  sqlite3_stmt *select;
+  sqlite3_stmt *mark;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (max_jobs == 0 || (targets & CN_SYNC_TARGETS_ALL) == 0)
+    return g_steal_pointer (&jobs);
+
+  conn = &self->writer;
+  locker = g_mutex_locker_new (&conn->mutex);
+
+  /* Due jobs of the targets, urgent follow-ups first, then oldest first. A
+   * job waits while an older job of the same log and target is not done:
+   * an update never overtakes its create, nor one edit another. */
+  select = cn_db_get_statement (conn,
+                                "SELECT " JOB_COLUMNS ", " JOIN_LOG_COLUMNS " "
+                                "FROM sync_jobs j JOIN call_logs c ON c.id = j.call_id "
+                                "WHERE j.state IN ('pending', 'waiting')"
+                                " AND j.next_attempt_at <= :now"
+                                " AND (" TARGET_BIT " & :targets) <> 0"
+                                " AND NOT EXISTS (SELECT 1 FROM sync_jobs o"
+                                "  WHERE o.call_id = j.call_id AND o.target = j.target"
+                                "  AND o.id < j.id AND o.state NOT IN ('done', 'canceled')) "
+                                "ORDER BY (c.follow_up_at IS NOT NULL"
+                                " AND c.follow_up_at <= :urgent) DESC, j.id "
+                                "LIMIT :limit",
+                                OP_CHANGE, error);
+  mark = cn_db_get_statement (conn,
+                              "UPDATE sync_jobs SET state = 'in_flight',"
+                              " payload = coalesce(payload, ?2), updated_at = ?3 "
+                              "WHERE id = ?1",
+                              OP_CHANGE, error);
+  if (select == NULL || mark == NULL)
+    return NULL;
+
+  if (!cn_db_begin_write (conn, OP_CHANGE, error))
+    return NULL;
+
+  cn_db_bind_named_int64 (select, ":now", now);
+  cn_db_bind_named_int64 (select, ":targets", targets & CN_SYNC_TARGETS_ALL);
+  cn_db_bind_named_int64 (select, ":urgent", now + URGENT_FOLLOW_UP_SECONDS);
+  cn_db_bind_named_int64 (select, ":limit", max_jobs);
+  if (!collect_jobs (conn, select, OP_CHANGE, jobs, error))
+    goto fail;
+
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      CnSyncJob *job = g_ptr_array_index (jobs, i);
+      g_autofree char *built = NULL;
+
+      if (job->payload == NULL && build != NULL)
+        built = build (job, user_data);
+
+      sqlite3_bind_int64 (mark, 1, job->id);
+      if (built != NULL)
+        sqlite3_bind_text (mark, 2, built, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (mark, 3, now);
+      if (!cn_db_run_statement (conn, mark, OP_CHANGE, error))
+        goto fail;
+
+      if (job->payload == NULL)
+        job->payload = g_steal_pointer (&built);
+      job->state = CN_JOB_IN_FLIGHT;
+    }
+
+  if (!cn_db_commit (conn, OP_CHANGE, error))
+    goto fail;
+
+  return g_steal_pointer (&jobs);
+
+fail:
+  cn_db_rollback (conn);
+  return NULL;
+}
+
+gint
+cn_database_reset_in_flight (CnDatabase  *self,
+                             GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), -1);
+
+  conn = &self->writer;
+  locker = g_mutex_locker_new (&conn->mutex);
+
+  /* The worker that claimed them is gone: whether it sent them is unknown. */
+  if (!cn_db_run_sql (conn,
+                      "UPDATE sync_jobs SET state = 'pending', outcome_unknown = 1 "
+                      "WHERE state = 'in_flight'",
+                      OP_CHANGE, error))
+    return -1;
+
+  return sqlite3_changes (conn->db);
+}
+
+static char *
+build_event_detail (CnSyncTarget        target,
+                    const CnJobResult  *result,
+                    guint               attempt)
+{
+  GString *out = g_string_new ("{\"target\":");
+  g_autofree char *message = clean_message (result->message);
+
+  append_json_string (out, cn_sync_target_to_string (target));
+  g_string_append (out, ",\"result\":");
+  append_json_string (out, result_kind_name (result->kind));
+  g_string_append_printf (out, ",\"attempt\":%u,\"status\":%d", attempt, result->status);
+  if (message != NULL)
+    {
+      g_string_append (out, ",\"message\":");
+      append_json_string (out, message);
+    }
+  if (result->remote_id != NULL)
+    {
+      g_string_append (out, ",\"remote_id\":");
+      append_json_string (out, result->remote_id);
+    }
+  if (result->kind == CN_JOB_RESULT_RETRY)
+    g_string_append_printf (out, ",\"next_attempt_at\":%" G_GINT64_FORMAT,
+                            result->next_attempt_at);
+  if (result->outcome_unknown)
+    g_string_append (out, ",\"outcome_unknown\":true");
+  g_string_append_c (out, '}');
+
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+cache_contact_locked (Connection  *conn,
+                      const char  *phone,
+                      const char  *contact_id,
+                      const char  *contact_name,
+                      gint64       now,
+                      GError     **error)
+{
+  g_autofree char *key = cn_phone_last_ten_digits (phone);
+  sqlite3_stmt *stmt;
+
+  if (key == NULL || *key == '\0')
+    return TRUE;
+
+  stmt = cn_db_get_statement (conn,
+                              "INSERT INTO contacts (phone_key, contact_id, contact_name,"
+                              " updated_at) VALUES (?1, ?2, ?3, ?4) "
+                              "ON CONFLICT (phone_key) DO UPDATE SET"
+                              " contact_id = excluded.contact_id,"
+                              " contact_name = coalesce(excluded.contact_name, contact_name),"
+                              " updated_at = excluded.updated_at",
+                              OP_CHANGE, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  cn_db_bind_text (stmt, 1, key);
+  cn_db_bind_text (stmt, 2, contact_id);
+  cn_db_bind_text (stmt, 3, contact_name);
+  sqlite3_bind_int64 (stmt, 4, now);
+
+  return cn_db_run_statement (conn, stmt, OP_CHANGE, error);
+}
+
+static gboolean
+record_one_locked (Connection         *conn,
+                   const CnJobResult  *result,
+                   GError            **error)
+{
+  sqlite3_stmt *stmt;
+  g_autofree char *target_text = NULL;
+  g_autofree char *state_text = NULL;
+  g_autofree char *phone = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *message = NULL;
+  CnSyncTarget target = CN_SYNC_TARGET_BACKEND;
+  gint64 call_id;
+  gint64 attempts;
+  const char *new_state;
+  int rc;
+
+  stmt = cn_db_get_statement (conn,
+                              "SELECT j.call_id, j.target, j.state, j.attempts, c.phone "
+                              "FROM sync_jobs j JOIN call_logs c ON c.id = j.call_id "
+                              "WHERE j.id = ?1",
+                              OP_CHANGE, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, result->job_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      /* The log was removed for good meanwhile: nothing to record. */
+      cn_db_finish_statement (stmt);
+      return TRUE;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_CHANGE, conn->owner->path);
+      cn_db_finish_statement (stmt);
+      return FALSE;
+    }
+  call_id = sqlite3_column_int64 (stmt, 0);
+  target_text = g_strdup (cn_db_column_text (stmt, 1));
+  state_text = g_strdup (cn_db_column_text (stmt, 2));
+  attempts = sqlite3_column_int64 (stmt, 3);
+  phone = g_strdup (cn_db_column_text (stmt, 4));
+  cn_db_finish_statement (stmt);
+  cn_sync_target_from_string (target_text, &target);
+
+  if (result->kind == CN_JOB_RESULT_RELEASE)
+    {
+      stmt = cn_db_get_statement (conn,
+                                  "UPDATE sync_jobs SET state = 'pending', updated_at = ?2 "
+                                  "WHERE id = ?1 AND state = 'in_flight'",
+                                  OP_CHANGE, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, result->job_id);
+      sqlite3_bind_int64 (stmt, 2, result->at);
+      return cn_db_run_statement (conn, stmt, OP_CHANGE, error);
+    }
+
+  switch (result->kind)
+    {
+    case CN_JOB_RESULT_DONE:
+      new_state = "done";
+      break;
+    case CN_JOB_RESULT_RETRY:
+      new_state = "waiting";
+      break;
+    case CN_JOB_RESULT_FAILED:
+      new_state = "needs_attention";
+      break;
+    case CN_JOB_RESULT_NEEDS_CONTACT:
+    case CN_JOB_RESULT_RELEASE:
+    default:
+      new_state = "needs_contact";
+      break;
+    }
+
+  /* A job canceled while its request was under way stays canceled, unless
+   * the remote side confirmed it: then it is done, whatever we wanted. */
+  if (g_strcmp0 (state_text, "canceled") == 0 && result->kind != CN_JOB_RESULT_DONE)
+    new_state = "canceled";
+
+  message = clean_message (result->message);
+  stmt = cn_db_get_statement (conn,
+                              "UPDATE sync_jobs SET state = :state, attempts = attempts + 1,"
+                              " next_attempt_at = :next, last_status = :status,"
+                              " last_error = :message,"
+                              " remote_id = coalesce(:remote_id, remote_id),"
+                              " outcome_unknown = CASE WHEN :state = 'done' THEN 0"
+                              "   ELSE max(outcome_unknown, :unknown) END,"
+                              " updated_at = :at "
+                              "WHERE id = :id",
+                              OP_CHANGE, error);
+  if (stmt == NULL)
+    return FALSE;
+  cn_db_bind_named_text (stmt, ":state", new_state);
+  cn_db_bind_named_int64 (stmt, ":next",
+                          result->kind == CN_JOB_RESULT_RETRY ? result->next_attempt_at : 0);
+  cn_db_bind_named_int64 (stmt, ":status", result->status);
+  cn_db_bind_named_text (stmt, ":message",
+                         result->kind == CN_JOB_RESULT_DONE ? NULL : message);
+  cn_db_bind_named_text (stmt, ":remote_id", result->remote_id);
+  cn_db_bind_named_int64 (stmt, ":unknown", result->outcome_unknown ? 1 : 0);
+  cn_db_bind_named_int64 (stmt, ":at", result->at);
+  cn_db_bind_named_int64 (stmt, ":id", result->job_id);
+  if (!cn_db_run_statement (conn, stmt, OP_CHANGE, error))
+    return FALSE;
+
+  if (result->kind == CN_JOB_RESULT_DONE && result->remote_id != NULL)
+    {
+      const char *sql;
+
+      switch (target)
+        {
+        case CN_SYNC_TARGET_ONTRAPORT_NOTE:
+          sql = "UPDATE call_logs SET ontraport_note_id = ?2 WHERE id = ?1";
+          break;
+        case CN_SYNC_TARGET_ONTRAPORT_TASK:
+          sql = "UPDATE call_logs SET ontraport_task_id = ?2 WHERE id = ?1";
+          break;
+        case CN_SYNC_TARGET_BACKEND:
+        default:
+          sql = "UPDATE call_logs SET backend_id = ?2 WHERE id = ?1";
+          break;
+        }
+      stmt = cn_db_get_statement (conn, sql, OP_CHANGE, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, call_id);
+      cn_db_bind_text (stmt, 2, result->remote_id);
+      if (!cn_db_run_statement (conn, stmt, OP_CHANGE, error))
+        return FALSE;
+    }
+
+  if (result->contact_id != NULL && *result->contact_id != '\0')
+    {
+      stmt = cn_db_get_statement (conn,
+                                  "UPDATE call_logs SET contact_id = ?2 "
+                                  "WHERE id = ?1 AND contact_id IS NULL",
+                                  OP_CHANGE, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, call_id);
+      cn_db_bind_text (stmt, 2, result->contact_id);
+      if (!cn_db_run_statement (conn, stmt, OP_CHANGE, error) ||
+          !cache_contact_locked (conn, phone, result->contact_id, NULL, result->at, error))
+        return FALSE;
+    }
+
+  detail = build_event_detail (target, result, (guint) attempts + 1);
+  return cn_db_insert_event (conn, call_id, "sync", result->at, detail, OP_CHANGE, error);
+}
+
+gboolean
+cn_database_record_results (CnDatabase         *self,
+                            const CnJobResult  *results,
+                            guint               n_results,
+                            GError            **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (results != NULL || n_results == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (n_results == 0)
+    return TRUE;
+
+  conn = &self->writer;
+  locker = g_mutex_locker_new (&conn->mutex);
+
+  if (!cn_db_begin_write (conn, OP_CHANGE, error))
+    return FALSE;
+
+  for (guint i = 0; i < n_results; i++)
+    if (!record_one_locked (conn, &results[i], error))
+      goto fail;
+
+  if (!cn_db_commit (conn, OP_CHANGE, error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  cn_db_rollback (conn);
+  return FALSE;
+}
+
+static GPtrArray *
+list_jobs (CnDatabase  *self,
+           const char  *uuid,
+           GError     **error)
+{
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) cn_sync_job_free);
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn = &self->reader;
+  sqlite3_stmt *stmt;
+
+  locker = g_mutex_locker_new (&conn->mutex);
+  if (uuid == NULL)
+    stmt = cn_db_get_statement (conn,
+                                "SELECT " JOB_COLUMNS ", " JOIN_LOG_COLUMNS " "
+                                "FROM sync_jobs j JOIN call_logs c ON c.id = j.call_id "
+                                "WHERE j.state NOT IN ('done', 'canceled') ORDER BY j.id",
+                                OP_READ, error);
+  else
+    stmt = cn_db_get_statement (conn,
+                                "SELECT " JOB_COLUMNS ", " JOIN_LOG_COLUMNS " "
+                                "FROM sync_jobs j JOIN call_logs c ON c.id = j.call_id "
+                                "WHERE c.uuid = ?1 ORDER BY j.id",
+                                OP_READ, error);
+  if (stmt == NULL)
+    return NULL;
+
+  if (uuid != NULL)
+    cn_db_bind_text (stmt, 1, uuid);
+
+  if (!collect_jobs (conn, stmt, OP_READ, jobs, error))
+    return NULL;
+
+  return g_steal_pointer (&jobs);
+}
+
+GPtrArray *
+cn_database_list_jobs (CnDatabase  *self,
+                       GError     **error)
+{
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+
+  return list_jobs (self, NULL, error);
+}
+
+GPtrArray *
+cn_database_list_jobs_for_call (CnDatabase  *self,
+                                const char  *uuid,
+                                GError     **error)
+{
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (uuid != NULL, NULL);
+
+  return list_jobs (self, uuid, error);
+}
+
+gboolean
+cn_database_count_jobs (CnDatabase  *self,
+                        guint       *counts,
+                        GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (counts != NULL, FALSE);
+
+  memset (counts, 0, sizeof (guint) * CN_JOB_N_STATES);
+
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  stmt = cn_db_get_statement (conn,
+                              "SELECT state, count(*) FROM sync_jobs "
+                              "WHERE state NOT IN ('done', 'canceled') GROUP BY state",
+                              OP_READ, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CnJobState state;
+
+      if (cn_job_state_from_string (cn_db_column_text (stmt, 0), &state))
+        counts[state] = (guint) sqlite3_column_int64 (stmt, 1);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
+      cn_db_finish_statement (stmt);
+      return FALSE;
+    }
+
+  cn_db_finish_statement (stmt);
+  return TRUE;
+}
+
+gint64
+cn_database_next_due (CnDatabase    *self,
+                      CnSyncTarget   targets,
+                      GError       **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
+  sqlite3_stmt *stmt;
+  gint64 value = 0;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), 0);
+
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  stmt = cn_db_get_statement (conn,
+                              "SELECT coalesce(min(j.next_attempt_at), 0) FROM sync_jobs j "
+                              "WHERE j.state = 'waiting'"
+                              " AND (" TARGET_BIT " & ?1) <> 0",
+                              OP_READ, error);
+  if (stmt == NULL)
+    return 0;
+
+  sqlite3_bind_int64 (stmt, 1, targets & CN_SYNC_TARGETS_ALL);
+  if (!cn_db_query_int (conn, stmt, OP_READ, &value, error))
+    return 0;
+
+  return value;
+}
+
+/* The id of a log, in a write transaction; NOT_FOUND when missing. */
+static gboolean
+call_id_locked (Connection  *conn,
+                const char  *uuid,
+                gint64      *call_id,
+                GError     **error)
+{
+  sqlite3_stmt *stmt = cn_db_get_statement (conn, "SELECT id FROM call_logs WHERE uuid = ?1",
+                                            OP_CHANGE, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  cn_db_bind_text (stmt, 1, uuid);
+  if (!cn_db_query_int (conn, stmt, OP_CHANGE, call_id, error))
+    return FALSE;
+
+  if (*call_id == 0)
+    {
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND,
+                   _("There is no call log %s."), uuid);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gint
+cn_database_retry_jobs (CnDatabase  *self,
+                        const char  *uuid,
+                        GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
+  sqlite3_stmt *stmt;
+  gint64 call_id = 0;
+  gint changed;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), -1);
+
+  conn = &self->writer;
+  locker = g_mutex_locker_new (&conn->mutex);
+
+  if (!cn_db_begin_write (conn, OP_CHANGE, error))
+    return -1;
+
+  if (uuid != NULL && !call_id_locked (conn, uuid, &call_id, error))
+    goto fail;
+
+  stmt = cn_db_get_statement (conn,
+                              "UPDATE sync_jobs SET state = 'pending', next_attempt_at = 0,"
+                              " updated_at = ?2 "
+                              "WHERE state IN ('waiting', 'needs_attention', 'needs_contact')"
+                              " AND (?1 = 0 OR call_id = ?1)",
+                              OP_CHANGE, error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, call_id);
+  sqlite3_bind_int64 (stmt, 2, cn_db_now_seconds ());
+  if (!cn_db_run_statement (conn, stmt, OP_CHANGE, error))
+    goto fail;
+  changed = sqlite3_changes (conn->db);
+
+  if (!cn_db_commit (conn, OP_CHANGE, error))
+    goto fail;
+
+  return changed;
+
+fail:
+  cn_db_rollback (conn);
+  return -1;
+}
+
+gint
+cn_database_retry_target (CnDatabase    *self,
+                          CnSyncTarget   targets,
+                          GError       **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), -1);
+
+  conn = &self->writer;
+  locker = g_mutex_locker_new (&conn->mutex);
+  stmt = cn_db_get_statement (conn,
+                              "UPDATE sync_jobs AS j SET state = 'pending', next_attempt_at = 0,"
+                              " updated_at = ?2 "
+                              "WHERE j.state = 'needs_attention' AND j.last_status IN (401, 403)"
+                              " AND (" TARGET_BIT " & ?1) <> 0",
+                              OP_CHANGE, error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, targets & CN_SYNC_TARGETS_ALL);
+  sqlite3_bind_int64 (stmt, 2, cn_db_now_seconds ());
+  if (!cn_db_run_statement (conn, stmt, OP_CHANGE, error))
+    return -1;
+
+  return sqlite3_changes (conn->db);
+}
+
+gint
+cn_database_wake_waiting (CnDatabase  *self,
+                          GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), -1);
+
+  conn = &self->writer;
+  locker = g_mutex_locker_new (&conn->mutex);
+  if (!cn_db_run_sql (conn,
+                      "UPDATE sync_jobs SET next_attempt_at = 0 "
+                      "WHERE state = 'waiting' AND last_status = 0 AND next_attempt_at > 0",
+                      OP_CHANGE, error))
+    return -1;
+
+  return sqlite3_changes (conn->db);
+}
+
+gboolean
+cn_database_cancel_jobs (CnDatabase  *self,
+                         const char  *uuid,
+                         GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GString) detail = g_string_new ("{\"targets\":[");
+  Connection *conn;
+  sqlite3_stmt *stmt;
+  gint64 call_id = 0;
+  gint64 now = cn_db_now_seconds ();
+  guint n = 0;
+  int rc;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (uuid != NULL, FALSE);
+
+  conn = &self->writer;
+  locker = g_mutex_locker_new (&conn->mutex);
+
+  if (!cn_db_begin_write (conn, OP_CHANGE, error))
+    return FALSE;
+
+  if (!call_id_locked (conn, uuid, &call_id, error))
+    goto fail;
+
+  stmt = cn_db_get_statement (conn,
+                              "UPDATE sync_jobs SET state = 'canceled', updated_at = ?2 "
+                              "WHERE call_id = ?1 AND state NOT IN ('done', 'canceled') "
+                              "RETURNING target",
+                              OP_CHANGE, error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, call_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (n++ > 0)
+        g_string_append_c (detail, ',');
+      append_json_string (detail, cn_db_column_text (stmt, 0));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_CHANGE, self->path);
+      cn_db_finish_statement (stmt);
+      goto fail;
+    }
+  cn_db_finish_statement (stmt);
+  g_string_append (detail, "]}");
+
+  if (n > 0 &&
+      !cn_db_insert_event (conn, call_id, "sync_canceled", now, detail->str, OP_CHANGE, error))
+    goto fail;
+
+  if (!cn_db_commit (conn, OP_CHANGE, error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  cn_db_rollback (conn);
+  return FALSE;
+}
+
+gboolean
+cn_database_assign_contact (CnDatabase  *self,
+                            const char  *uuid,
+                            const char  *contact_id,
+                            const char  *contact_name,
+                            GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GString) detail = g_string_new ("{\"contact_id\":");
+  g_autofree char *phone = NULL;
+  Connection *conn;
+  sqlite3_stmt *stmt;
+  gint64 call_id = 0;
+  gint64 now = cn_db_now_seconds ();
+  gint64 updated_at = 0;
+  gint revision = 0;
+  int rc;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (uuid != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (contact_id == NULL || *contact_id == '\0' || strlen (contact_id) > CN_CALL_LOG_MAX_FIELD ||
+      !g_utf8_validate (contact_id, -1, NULL) ||
+      (contact_name != NULL && (strlen (contact_name) > CN_CALL_LOG_MAX_FIELD ||
+                                !g_utf8_validate (contact_name, -1, NULL))))
+    {
+      g_set_error_literal (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_INVALID,
+                           _("A contact id is needed, and it and the name must be short, "
+                             "valid text."));
+      return FALSE;
+    }
+
+  conn = &self->writer;
+  locker = g_mutex_locker_new (&conn->mutex);
+
+  if (!cn_db_begin_write (conn, OP_CHANGE, error))
+    return FALSE;
+
+  if (!call_id_locked (conn, uuid, &call_id, error))
+    goto fail;
+
+  /* An assignment is an edit: the backend hears of it like of any other. */
+  stmt = cn_db_get_statement (conn,
+                              "UPDATE call_logs SET contact_id = ?2,"
+                              " contact_name = coalesce(?3, contact_name),"
+                              " revision = revision + 1, updated_at = max(?4, updated_at + 1) "
+                              "WHERE id = ?1 RETURNING revision, updated_at, phone",
+                              OP_CHANGE, error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, call_id);
+  cn_db_bind_text (stmt, 2, contact_id);
+  cn_db_bind_text (stmt, 3, contact_name);
+  sqlite3_bind_int64 (stmt, 4, now);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      revision = sqlite3_column_int (stmt, 0);
+      updated_at = sqlite3_column_int64 (stmt, 1);
+      phone = g_strdup (cn_db_column_text (stmt, 2));
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        ;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_CHANGE, self->path);
+      cn_db_finish_statement (stmt);
+      goto fail;
+    }
+  cn_db_finish_statement (stmt);
+
+  append_json_string (detail, contact_id);
+  if (contact_name != NULL)
+    {
+      g_string_append (detail, ",\"contact_name\":");
+      append_json_string (detail, contact_name);
+    }
+  g_string_append_c (detail, '}');
+
+  stmt = cn_db_get_statement (conn,
+                              "UPDATE sync_jobs SET state = 'pending', next_attempt_at = 0,"
+                              " last_error = NULL, updated_at = ?2 "
+                              "WHERE call_id = ?1 AND state = 'needs_contact'",
+                              OP_CHANGE, error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, call_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+
+  {
+    /* The edit hook needs the log only for its follow-up. */
+    g_autoptr(CnCallLog) log = cn_call_log_new ();
+    sqlite3_stmt *follow_up;
+    gint64 follow_up_at = 0;
+
+    if (!cn_db_run_statement (conn, stmt, OP_CHANGE, error))
+      goto fail;
+
+    follow_up = cn_db_get_statement (conn, "SELECT coalesce(follow_up_at, 0) FROM call_logs "
+                                     "WHERE id = ?1", OP_CHANGE, error);
+    if (follow_up == NULL)
+      goto fail;
+    sqlite3_bind_int64 (follow_up, 1, call_id);
+    if (!cn_db_query_int (conn, follow_up, OP_CHANGE, &follow_up_at, error))
+      goto fail;
+    cn_call_log_set_follow_up (log, follow_up_at);
+
+    if (!cn_outbox_edited_locked (self, call_id, log, revision, updated_at, error))
+      goto fail;
+  }
+
+  if (!cache_contact_locked (conn, phone, contact_id, contact_name, now, error) ||
+      !cn_db_insert_event (conn, call_id, "contact_assigned", now, detail->str, OP_CHANGE,
+                           error) ||
+      !cn_db_commit (conn, OP_CHANGE, error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  cn_db_rollback (conn);
+  return FALSE;
+}
+
+char *
+cn_database_lookup_contact (CnDatabase  *self,
+                            const char  *phone,
+                            char       **name_out,
+                            GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *key = NULL;
+  Connection *conn;
+  sqlite3_stmt *stmt;
+  char *contact_id = NULL;
+  int rc;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), NULL);
+
+  if (name_out != NULL)
+    *name_out = NULL;
+
+  key = cn_phone_last_ten_digits (phone);
+  if (key == NULL || *key == '\0')
+    return NULL;
+
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  stmt = cn_db_get_statement (conn,
+                              "SELECT contact_id, contact_name FROM contacts WHERE phone_key = ?1",
+                              OP_READ, error);
+  if (stmt == NULL)
+    return NULL;
+
+  cn_db_bind_text (stmt, 1, key);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      contact_id = g_strdup (cn_db_column_text (stmt, 0));
+      if (name_out != NULL)
+        *name_out = g_strdup (cn_db_column_text (stmt, 1));
+    }
+  else if (rc != SQLITE_DONE)
+    cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
+
+  cn_db_finish_statement (stmt);
+  return contact_id;
+}
+
+gboolean
+cn_database_get_remote_ids (CnDatabase  *self,
+                            const char  *uuid,
+                            char       **backend_id,
+                            char       **ontraport_note_id,
+                            char       **ontraport_task_id,
+                            GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (uuid != NULL, FALSE);
+
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  stmt = cn_db_get_statement (conn,
+                              "SELECT backend_id, ontraport_note_id, ontraport_task_id "
+                              "FROM call_logs WHERE uuid = ?1",
+                              OP_READ, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  cn_db_bind_text (stmt, 1, uuid);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      cn_db_finish_statement (stmt);
+      g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND,
+                   _("There is no call log %s."), uuid);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
+      cn_db_finish_statement (stmt);
+      return FALSE;
+    }
+
+  if (backend_id != NULL)
+    *backend_id = g_strdup (cn_db_column_text (stmt, 0));
+  if (ontraport_note_id != NULL)
+    *ontraport_note_id = g_strdup (cn_db_column_text (stmt, 1));
+  if (ontraport_task_id != NULL)
+    *ontraport_task_id = g_strdup (cn_db_column_text (stmt, 2));
+  cn_db_finish_statement (stmt);
+
+  return TRUE;
+}
+
+/* How far from done a state is, for a row's summary. */
+static int
+state_rank (CnJobState state)
+{
+  switch (state)
+    {
+    case CN_JOB_NEEDS_ATTENTION:
+      return 6;
+    case CN_JOB_NEEDS_CONTACT:
+      return 5;
+    case CN_JOB_WAITING:
+      return 4;
+    case CN_JOB_IN_FLIGHT:
+      return 3;
+    case CN_JOB_PENDING:
+      return 2;
+    case CN_JOB_DONE:
+    case CN_JOB_CANCELED:
+    default:
+      return 1;
+    }
+}
+
+gint
+cn_database_get_sync_state (CnDatabase  *self,
+                            const char  *uuid,
+                            gint64      *next_attempt_at,
+                            GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
+  sqlite3_stmt *stmt;
+  gint result = -1;
+  gint64 soonest = 0;
+  int rc;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), -1);
+  g_return_val_if_fail (uuid != NULL, -1);
+
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  stmt = cn_db_get_statement (conn,
+                              "SELECT j.state, j.next_attempt_at FROM sync_jobs j "
+                              "WHERE j.call_id = (SELECT id FROM call_logs WHERE uuid = ?1)",
+                              OP_READ, error);
+  if (stmt == NULL)
+    return -1;
+
+  cn_db_bind_text (stmt, 1, uuid);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CnJobState state = CN_JOB_PENDING;
+
+      cn_job_state_from_string (cn_db_column_text (stmt, 0), &state);
+      if (state == CN_JOB_CANCELED)
+        state = CN_JOB_DONE;
+      if (result < 0 || state_rank (state) > state_rank (result))
+        result = state;
+      if (state == CN_JOB_WAITING)
+        {
+          gint64 at = sqlite3_column_int64 (stmt, 1);
+
+          if (soonest == 0 || at < soonest)
+            soonest = at;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
+      result = -1;
+    }
+  cn_db_finish_statement (stmt);
+
+  if (next_attempt_at != NULL)
+    *next_attempt_at = soonest;
+
+  return result;
+}

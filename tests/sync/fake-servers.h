@@ -1,0 +1,168 @@
+/* fake-servers.h: in-process fakes of the team backend and Ontraport
+ *
+ * Both follow ../shared/CONTRACTS.md. Each runs a SoupServer on 127.0.0.1 (a
+ * free port) in a thread of its own with its own GMainContext, so the code
+ * under test may block its own thread or run in a child process. Every
+ * request is recorded; faults can be injected per request.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  FAKE_OK = 0,
+  FAKE_500,                /* 500 with a JSON error body, nothing stored */
+  FAKE_503,                /* 503 with Retry-After: 1, nothing stored */
+  FAKE_429,                /* 429, Retry-After: 1 (backend) or X-Rate-Limit-Reset: 1
+                            * plus X-Rate-Limit-Limit/Remaining (Ontraport); nothing stored */
+  FAKE_401,                /* 401, nothing stored */
+  FAKE_400,                /* 400 {"error": "phone is not a valid number"} (backend) or
+                            * {"code": 1, "data": "Invalid field"} (Ontraport) */
+  FAKE_RESET_BEFORE,       /* the connection is closed without acting or answering */
+  FAKE_RESET_AFTER,        /* the request is acted on (stored), then the connection is
+                            * closed without an answer */
+  FAKE_STALL,              /* acted on, then no answer for stall_seconds (longer than
+                            * the client's timeout), then the connection closes */
+  FAKE_MALFORMED_JSON,     /* 200 with a body that is not JSON; nothing stored */
+  FAKE_HTML,               /* 502 with an HTML error page; nothing stored */
+  FAKE_HUGE_BODY,          /* 200 with a 10 MB body; nothing stored */
+  FAKE_REDIRECT,           /* 307 to the same path on another host (http://127.0.0.2:port/…
+                            * or a second fake listener); nothing stored */
+  FAKE_N_FAULTS
+} FakeFault;
+
+const char *fake_fault_name (FakeFault fault);
+
+typedef struct {
+  char       *method;
+  char       *path;          /* without the query */
+  char       *query;         /* raw query string, may be NULL */
+  GHashTable *headers;       /* lower-cased name → value */
+  char       *body;          /* may be NULL */
+  FakeFault   fault;         /* what was injected into this request */
+  gint64      at;            /* g_get_monotonic_time () on arrival */
+} FakeRequest;
+
+typedef struct _FakeServer FakeServer;
+
+typedef enum {
+  FAKE_BACKEND,
+  FAKE_ONTRAPORT,
+} FakeKind;
+
+/* Starts the server in its own thread; aborts the test when it cannot. */
+FakeServer *fake_server_new          (FakeKind     kind);
+void        fake_server_free         (FakeServer  *self);   /* stops it */
+
+/* "http://127.0.0.1:PORT" (backend) or "http://127.0.0.1:PORT/1" (Ontraport):
+ * what goes into backend-url / ontraport-base-url. */
+const char *fake_server_get_base_url (FakeServer  *self);
+
+/* Credentials it accepts: "Authorization: Bearer <token>" (backend) or
+ * Api-Appid/Api-Key (Ontraport). Anything else gets 401. Change at any time. */
+void        fake_server_set_token    (FakeServer  *self,
+                                      const char  *token);          /* backend */
+void        fake_server_set_api_keys (FakeServer  *self,
+                                      const char  *app_id,
+                                      const char  *api_key);        /* Ontraport */
+
+/* Faults: each queued fault is used by the next request that arrives (in
+ * order); when the queue is empty, a random fault is drawn with probability
+ * @random_rate (0..1) from @random_mask (bits 1 << FakeFault) using @seed. */
+void        fake_server_queue_fault  (FakeServer  *self,
+                                      FakeFault    fault);
+void        fake_server_set_random_faults (FakeServer *self,
+                                           double      random_rate,
+                                           guint       random_mask,
+                                           guint32     seed);
+void        fake_server_set_stall_seconds (FakeServer *self,
+                                           guint       seconds);
+
+/* While refusing, the listening socket is closed (connections are refused,
+ * as when the network or the server is down); accepting opens it again on the
+ * same port. */
+void        fake_server_set_refusing (FakeServer  *self,
+                                      gboolean     refusing);
+
+/* Ontraport: the contacts that exist (object type 0) for phone lookups.
+ * @phone is stored as given and matched on its last ten digits. */
+void        fake_server_add_contact  (FakeServer  *self,
+                                      guint        id,
+                                      const char  *firstname,
+                                      const char  *lastname,
+                                      const char  *office_phone);
+
+/* Backend: calls that exist for GET /api/calls/{contact_id} besides those
+ * posted (e.g. logged elsewhere: client_id NULL). */
+void        fake_server_add_remote_call (FakeServer  *self,
+                                         const char  *contact_id,
+                                         const char  *client_id,    /* may be NULL */
+                                         const char  *outcome,
+                                         const char  *notes,
+                                         const char  *created_at);  /* ISO 8601 Z */
+
+/* What was received: a copy, element type FakeRequest. */
+GPtrArray  *fake_server_get_requests (FakeServer  *self);
+guint       fake_server_count_requests (FakeServer *self,
+                                        const char *method,
+                                        const char *path_prefix);
+void        fake_server_clear_requests (FakeServer *self);
+
+/* What was stored. Backend: distinct call records (by client_id), how many
+ * POSTs were replays of a key already stored, and how many records share a
+ * client_id (must stay 0). Ontraport: notes (object 12) and tasks (object 50
+ * or task/assign) created, and how many notes carry a Ref: already used by
+ * another note, or tasks repeated (must stay 0). */
+guint       fake_server_count_records    (FakeServer *self);   /* backend calls or notes */
+guint       fake_server_count_tasks      (FakeServer *self);   /* Ontraport */
+guint       fake_server_count_duplicates (FakeServer *self);
+guint       fake_server_count_replays    (FakeServer *self);   /* backend */
+
+/* A stored record as JSON text (backend: the last body stored for
+ * @client_id, with "id" and, after a PUT, "revision_key"; Ontraport: the note
+ * object whose data has "Ref: @client_id"), NULL when none. */
+char       *fake_server_dup_record   (FakeServer  *self,
+                                      const char  *client_id);
+/* Ontraport: every task stored for @contact_id as a JSON array text (each
+ * the request body as received, plus "id"), "[]" when none. */
+char       *fake_server_dup_tasks    (FakeServer  *self,
+                                      guint        contact_id);
+
+/* ---- Added after the first version of this interface ---- */
+
+/* Ontraport: like fake_server_add_contact, with a mobile number too
+ * (matched like office_phone). */
+void        fake_server_add_contact_full (FakeServer  *self,
+                                          guint        id,
+                                          const char  *firstname,
+                                          const char  *lastname,
+                                          const char  *office_phone,
+                                          const char  *sms_number);
+
+/* Ontraport: the requests allowed in a rolling 60 s window (default 180).
+ * The one over it gets a real 429 (X-Rate-Limit-Remaining: 0 and
+ * X-Rate-Limit-Reset: seconds until a slot frees); it is recorded with fault
+ * FAKE_OK, does not take a queued fault and does not count into the window.
+ * Every request that is let in counts, whatever its answer. */
+void        fake_server_set_rate_limit      (FakeServer *self,
+                                             guint       per_minute);
+guint       fake_server_count_rate_limited  (FakeServer *self);   /* real 429s sent */
+
+/* FAKE_REDIRECT points at a second listener on another host
+ * (http://127.0.0.2:PORT/…, or http://localhost:PORT/… where 127.0.0.2
+ * cannot be bound). It answers every request 200 as if stored ({"success":
+ * true, "id": 999999} or, Ontraport, {"code":0,"data":{"id":"999999"}}), so a
+ * client that follows the redirect believes it. Its requests are recorded
+ * apart from fake_server_get_requests (). */
+guint       fake_server_count_redirect_hits      (FakeServer *self);
+gboolean    fake_server_redirect_saw_credentials (FakeServer *self); /* Authorization, Api-Key
+                                                                     * or Api-Appid reached it */
+GPtrArray  *fake_server_get_redirect_requests    (FakeServer *self); /* copy, FakeRequest */
+
+void        fake_request_free        (FakeRequest *request);
+
+G_END_DECLS
