@@ -523,12 +523,8 @@ on_sync_config_loaded (GObject      *source,
     {
       self->sync_worker = cn_sync_worker_new (self->database, config, NULL);
       window = find_main_window (self);
-#ifdef TODO_WINDOW_SYNC
       if (window != NULL)
         cn_window_set_sync_worker (window, self->sync_worker);
-#else
-      (void) window;
-#endif
     }
   else
     {
@@ -839,10 +835,8 @@ cn_application_get_main_window (CnApplication *self)
   if (window == NULL)
     {
       window = cn_window_new (GTK_APPLICATION (self), self->database);
-#ifdef TODO_WINDOW_SYNC
       if (self->sync_worker != NULL)
         cn_window_set_sync_worker (window, self->sync_worker);
-#endif
     }
 
   return window;

@@ -255,8 +255,8 @@ static const char migration_4[] =
 /* The sync outbox. One job per log and target; a job keeps its row when done
  * (with the remote id) so the history can say "synced", and the partial
  * index keeps the queue of jobs not done small to walk however long the
- * history grows. Priority is worked out at claim time from the log's
- * follow-up, so it needs no column. The remote ids are also kept on the log,
+ * history grows. A job keeps a copy of its log's follow-up time: jobs whose
+ * follow-up falls within a day go first. The remote ids are also kept on the log,
  * where `callnotes show` and edits (a PUT needs the backend id) read them.
  * contacts caches the Ontraport contact matched to a number (by its last ten
  * digits). */
@@ -281,11 +281,18 @@ static const char migration_5[] =
   "  last_status     INTEGER NOT NULL DEFAULT 0,"
   "  last_error      TEXT,"
   "  remote_id       TEXT,"
+  "  follow_up_at    INTEGER NOT NULL DEFAULT 0,"    /* the log's, for priority */
   "  created_at      INTEGER NOT NULL,"
   "  updated_at      INTEGER NOT NULL"
   ");"
-  "CREATE INDEX sync_jobs_open ON sync_jobs (state, next_attempt_at, id)"
-  "  WHERE state NOT IN ('done', 'canceled');"
+  /* Partial indexes: each holds only the jobs one query looks for, so a
+   * history of done jobs costs the queue nothing. A claim walks due jobs in
+   * id order (no sort), and urgent follow-ups in due order. */
+  "CREATE INDEX sync_jobs_due ON sync_jobs (id) WHERE state IN ('pending', 'waiting');"
+  "CREATE INDEX sync_jobs_urgent ON sync_jobs (follow_up_at)"
+  "  WHERE state IN ('pending', 'waiting') AND follow_up_at > 0;"
+  "CREATE INDEX sync_jobs_waiting ON sync_jobs (next_attempt_at) WHERE state = 'waiting';"
+  "CREATE INDEX sync_jobs_open ON sync_jobs (state) WHERE state NOT IN ('done', 'canceled');"
   "CREATE INDEX sync_jobs_by_call ON sync_jobs (call_id, target);"
   "CREATE TABLE contacts ("
   "  phone_key    TEXT PRIMARY KEY NOT NULL,"

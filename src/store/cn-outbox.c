@@ -206,13 +206,14 @@ insert_job (Connection  *conn,
             CnSyncTarget target,
             CnJobAction  action,
             gint         revision,
+            gint64       follow_up_at,
             gint64       now,
             GError     **error)
 {
   sqlite3_stmt *stmt = cn_db_get_statement (conn,
                                             "INSERT INTO sync_jobs (call_id, target, action,"
-                                            " revision, created_at, updated_at) "
-                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                                            " revision, follow_up_at, created_at, updated_at) "
+                                            "VALUES (?1, ?2, ?3, ?4, ?6, ?5, ?5)",
                                             OP_SAVE_CALL, error);
 
   if (stmt == NULL)
@@ -223,6 +224,7 @@ insert_job (Connection  *conn,
   cn_db_bind_text (stmt, 3, action == CN_JOB_UPDATE ? "update" : "create");
   sqlite3_bind_int (stmt, 4, revision);
   sqlite3_bind_int64 (stmt, 5, now);
+  sqlite3_bind_int64 (stmt, 6, MAX (follow_up_at, 0));
 
   return cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error);
 }
@@ -236,17 +238,21 @@ cn_outbox_enqueue_locked (CnDatabase  *self,
 {
   CnSyncTarget targets = cn_database_get_sync_targets (self);
   Connection *conn = &self->writer;
+  gint64 follow_up = cn_call_log_get_follow_up (log);
 
   if ((targets & CN_SYNC_TARGET_BACKEND) &&
-      !insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_CREATE, 1, now, error))
+      !insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_CREATE, 1, follow_up, now,
+                   error))
     return FALSE;
 
   if ((targets & CN_SYNC_TARGET_ONTRAPORT_NOTE) &&
-      !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, CN_JOB_CREATE, 1, now, error))
+      !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, CN_JOB_CREATE, 1, follow_up, now,
+                   error))
     return FALSE;
 
   if ((targets & CN_SYNC_TARGET_ONTRAPORT_TASK) && cn_call_log_get_follow_up (log) != 0 &&
-      !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, CN_JOB_CREATE, 1, now, error))
+      !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, CN_JOB_CREATE, 1, follow_up, now,
+                   error))
     return FALSE;
 
   return TRUE;
@@ -297,6 +303,20 @@ cn_outbox_edited_locked (CnDatabase  *self,
   Connection *conn = &self->writer;
   sqlite3_stmt *stmt;
   gboolean has = FALSE;
+  gint64 follow_up = cn_call_log_get_follow_up (log);
+
+  /* The jobs' copy of the follow-up (their priority) follows the log. */
+  stmt = cn_db_get_statement (conn,
+                              "UPDATE sync_jobs SET follow_up_at = ?2 "
+                              "WHERE call_id = ?1 AND follow_up_at <> ?2"
+                              " AND state NOT IN ('done', 'canceled')",
+                              OP_SAVE_CALL, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, call_id);
+  sqlite3_bind_int64 (stmt, 2, MAX (follow_up, 0));
+  if (!cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error))
+    return FALSE;
 
   /* A job not sent yet (create or update) takes the new revision. */
   stmt = cn_db_get_statement (conn,
@@ -321,13 +341,13 @@ cn_outbox_edited_locked (CnDatabase  *self,
         {
           /* Everything of the backend was sent (or is being sent): the edit
            * goes as an update once the create is confirmed. */
-          if (!insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_UPDATE, revision, now,
-                           error))
+          if (!insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_UPDATE, revision,
+                           follow_up, now, error))
             return FALSE;
         }
       else if ((targets & CN_SYNC_TARGET_BACKEND) &&
-               !insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_CREATE, revision, now,
-                            error))
+               !insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_CREATE, revision,
+                            follow_up, now, error))
         {
           /* Saved while the backend was off: it gets the log now. */
           return FALSE;
@@ -339,7 +359,7 @@ cn_outbox_edited_locked (CnDatabase  *self,
       if (!has_job_locked (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, &has, error))
         return FALSE;
       if (!has && !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, CN_JOB_CREATE,
-                               revision, now, error))
+                               revision, follow_up, now, error))
         return FALSE;
     }
 
@@ -348,7 +368,7 @@ cn_outbox_edited_locked (CnDatabase  *self,
       if (!has_job_locked (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, &has, error))
         return FALSE;
       if (!has && !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, CN_JOB_CREATE,
-                               revision, now, error))
+                               revision, follow_up, now, error))
         return FALSE;
     }
 
@@ -451,6 +471,7 @@ cn_database_claim_jobs (CnDatabase        *self,
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) cn_sync_job_free);
   g_autoptr(GMutexLocker) locker = NULL;
   Connection *conn;
+  sqlite3_stmt *urgent;
   sqlite3_stmt *select;
   sqlite3_stmt *mark;
 
@@ -463,39 +484,55 @@ cn_database_claim_jobs (CnDatabase        *self,
   conn = &self->writer;
   locker = g_mutex_locker_new (&conn->mutex);
 
-  /* Due jobs of the targets, urgent follow-ups first, then oldest first. A
-   * job waits while an older job of the same log and target is not done:
-   * an update never overtakes its create, nor one edit another. */
-  select = cn_db_get_statement (conn,
+  /* Due jobs of the targets: those whose follow-up falls within a day
+   * first (soonest first), then the oldest. A job waits while an older job
+   * of the same log and target is not done: an update never overtakes its
+   * create, nor one edit another. Each pass walks its own partial index. */
+#define DUE_JOB_FILTER \
+  " j.next_attempt_at <= :now" \
+  " AND (" TARGET_BIT " & :targets) <> 0" \
+  " AND NOT EXISTS (SELECT 1 FROM sync_jobs o" \
+  "  WHERE o.call_id = j.call_id AND o.target = j.target" \
+  "  AND o.id < j.id AND o.state NOT IN ('done', 'canceled'))"
+  urgent = cn_db_get_statement (conn,
                                 "SELECT " JOB_COLUMNS ", " JOIN_LOG_COLUMNS " "
                                 "FROM sync_jobs j JOIN call_logs c ON c.id = j.call_id "
                                 "WHERE j.state IN ('pending', 'waiting')"
-                                " AND j.next_attempt_at <= :now"
-                                " AND (" TARGET_BIT " & :targets) <> 0"
-                                " AND NOT EXISTS (SELECT 1 FROM sync_jobs o"
-                                "  WHERE o.call_id = j.call_id AND o.target = j.target"
-                                "  AND o.id < j.id AND o.state NOT IN ('done', 'canceled')) "
-                                "ORDER BY (c.follow_up_at IS NOT NULL"
-                                " AND c.follow_up_at <= :urgent) DESC, j.id "
-                                "LIMIT :limit",
+                                " AND j.follow_up_at > 0 AND j.follow_up_at <= :urgent AND"
+                                DUE_JOB_FILTER " "
+                                "ORDER BY j.follow_up_at LIMIT :limit",
                                 OP_CHANGE, error);
+  select = cn_db_get_statement (conn,
+                                "SELECT " JOB_COLUMNS ", " JOIN_LOG_COLUMNS " "
+                                "FROM sync_jobs j JOIN call_logs c ON c.id = j.call_id "
+                                "WHERE j.state IN ('pending', 'waiting') AND"
+                                DUE_JOB_FILTER " "
+                                "AND NOT (j.follow_up_at > 0 AND j.follow_up_at <= :urgent) "
+                                "ORDER BY j.id LIMIT :limit",
+                                OP_CHANGE, error);
+#undef DUE_JOB_FILTER
   mark = cn_db_get_statement (conn,
                               "UPDATE sync_jobs SET state = 'in_flight',"
                               " payload = coalesce(payload, ?2), updated_at = ?3 "
                               "WHERE id = ?1",
                               OP_CHANGE, error);
-  if (select == NULL || mark == NULL)
+  if (urgent == NULL || select == NULL || mark == NULL)
     return NULL;
 
   if (!cn_db_begin_write (conn, OP_CHANGE, error))
     return NULL;
 
-  cn_db_bind_named_int64 (select, ":now", now);
-  cn_db_bind_named_int64 (select, ":targets", targets & CN_SYNC_TARGETS_ALL);
-  cn_db_bind_named_int64 (select, ":urgent", now + URGENT_FOLLOW_UP_SECONDS);
-  cn_db_bind_named_int64 (select, ":limit", max_jobs);
-  if (!collect_jobs (conn, select, OP_CHANGE, jobs, error))
-    goto fail;
+  for (guint pass = 0; pass < 2 && jobs->len < max_jobs; pass++)
+    {
+      sqlite3_stmt *stmt = pass == 0 ? urgent : select;
+
+      cn_db_bind_named_int64 (stmt, ":now", now);
+      cn_db_bind_named_int64 (stmt, ":targets", targets & CN_SYNC_TARGETS_ALL);
+      cn_db_bind_named_int64 (stmt, ":urgent", now + URGENT_FOLLOW_UP_SECONDS);
+      cn_db_bind_named_int64 (stmt, ":limit", max_jobs - jobs->len);
+      if (!collect_jobs (conn, stmt, OP_CHANGE, jobs, error))
+        goto fail;
+    }
 
   for (guint i = 0; i < jobs->len; i++)
     {

@@ -64,6 +64,7 @@ on_fetch_read (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
                                                               &error);
+  GCancellable *cancellable;
 
   if (chunk == NULL)
     {
@@ -86,9 +87,9 @@ on_fetch_read (GObject      *source,
     }
 
   g_byte_array_append (fetch->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
-  g_input_stream_read_bytes_async (fetch->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), on_fetch_read,
-                                   g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  g_input_stream_read_bytes_async (fetch->stream, READ_CHUNK, G_PRIORITY_DEFAULT, cancellable,
+                                   on_fetch_read, g_steal_pointer (&task));
 }
 
 static void
@@ -100,6 +101,7 @@ on_fetch_sent (GObject      *source,
   Fetch *fetch = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   SoupMessageHeaders *headers;
+  GCancellable *cancellable;
 
   fetch->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (fetch->stream == NULL)
@@ -116,9 +118,9 @@ on_fetch_sent (GObject      *source,
       return;
     }
 
-  g_input_stream_read_bytes_async (fetch->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), on_fetch_read,
-                                   g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  g_input_stream_read_bytes_async (fetch->stream, READ_CHUNK, G_PRIORITY_DEFAULT, cancellable,
+                                   on_fetch_read, g_steal_pointer (&task));
 }
 
 void

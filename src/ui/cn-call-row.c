@@ -10,6 +10,7 @@
 
 #include "cn-call-row.h"
 #include "cn-format.h"
+#include "cn-sync-format.h"
 
 struct _CnCallRow
 {
@@ -21,12 +22,19 @@ struct _CnCallRow
   GtkLabel  *time_label;
   GtkLabel  *subtitle_label;
   GtkLabel  *notes_label;
+  GtkImage  *sync_icon;
   GtkMenuButton *menu_button;
   GMenuModel *row_menu;
 
   CnCallLog *log;
   const char *outcome_class;
   guint      tick_id;     /* keeps "5 minutes ago" true while shown */
+
+  /* What the sync icon shows, to change the widgets only on a change. */
+  gint       sync_state;  /* CnJobState, -1: no jobs (no icon) */
+  gint64     sync_next_attempt_at;
+  char      *sync_error;
+  const char *sync_class;
 };
 
 G_DEFINE_FINAL_TYPE (CnCallRow, cn_call_row, GTK_TYPE_WIDGET)
@@ -58,6 +66,7 @@ cn_call_row_dispose (GObject *object)
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_object (&self->log);
+  g_clear_pointer (&self->sync_error, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), CN_TYPE_CALL_ROW);
 
   G_OBJECT_CLASS (cn_call_row_parent_class)->dispose (object);
@@ -78,12 +87,14 @@ cn_call_row_class_init (CnCallRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnCallRow, time_label);
   gtk_widget_class_bind_template_child (widget_class, CnCallRow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, CnCallRow, notes_label);
+  gtk_widget_class_bind_template_child (widget_class, CnCallRow, sync_icon);
   gtk_widget_class_bind_template_child (widget_class, CnCallRow, menu_button);
   gtk_widget_class_bind_template_child (widget_class, CnCallRow, row_menu);
 
   gtk_widget_class_install_action (widget_class, "row.call-again", NULL, on_row_action);
   gtk_widget_class_install_action (widget_class, "row.edit", NULL, on_row_action);
   gtk_widget_class_install_action (widget_class, "row.delete", NULL, on_row_action);
+  gtk_widget_class_install_action (widget_class, "row.show-contact-history", NULL, on_row_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -104,6 +115,8 @@ static void
 cn_call_row_init (CnCallRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->sync_state = -1;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.show-contact-history", FALSE);
   gtk_menu_button_set_create_popup_func (self->menu_button, on_create_popup, self, NULL);
 }
 
@@ -160,7 +173,15 @@ cn_call_row_set_log (CnCallRow *self,
     }
 
   if (log == NULL)
-    return;
+    {
+      cn_call_row_set_sync_state (self, -1, 0, NULL);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.show-contact-history", FALSE);
+      return;
+    }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.show-contact-history",
+                                 cn_call_log_get_contact_id (log) != NULL &&
+                                 *cn_call_log_get_contact_id (log) != '\0');
 
   outcome = cn_call_log_get_outcome (log);
   self->outcome_class = cn_outcome_get_css_class (outcome);
@@ -202,4 +223,65 @@ cn_call_row_set_log (CnCallRow *self,
   summary = cn_call_log_dup_notes_summary (log);
   gtk_label_set_text (self->notes_label, summary);
   gtk_widget_set_visible (GTK_WIDGET (self->notes_label), summary[0] != '\0');
+}
+
+void
+cn_call_row_set_sync_state (CnCallRow  *self,
+                            gint        state,
+                            gint64      next_attempt_at,
+                            const char *error)
+{
+  GtkWidget *icon;
+  const char *css_class;
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (CN_IS_CALL_ROW (self));
+
+  if (state < 0 || state >= CN_JOB_N_STATES)
+    state = -1;
+  if (state != CN_JOB_WAITING)
+    next_attempt_at = 0;
+  if (state != CN_JOB_NEEDS_ATTENTION && state != CN_JOB_NEEDS_CONTACT)
+    error = NULL;
+
+  /* Rows are refreshed often (each change in the database): only a change
+   * touches the widgets. */
+  if (state == self->sync_state && next_attempt_at == self->sync_next_attempt_at &&
+      g_strcmp0 (error, self->sync_error) == 0)
+    return;
+
+  self->sync_state = state;
+  self->sync_next_attempt_at = next_attempt_at;
+  g_free (self->sync_error);
+  self->sync_error = g_strdup (error);
+
+  icon = GTK_WIDGET (self->sync_icon);
+  css_class = cn_sync_format_state_class (state);
+  if (self->sync_class != NULL && g_strcmp0 (self->sync_class, css_class) != 0)
+    gtk_widget_remove_css_class (icon, self->sync_class);
+  self->sync_class = css_class;
+  if (css_class != NULL)
+    gtk_widget_add_css_class (icon, css_class);
+
+  if (state < 0)
+    {
+      gtk_widget_set_visible (icon, FALSE);
+      gtk_widget_set_tooltip_text (icon, NULL);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL);
+      return;
+    }
+
+  text = cn_sync_format_state (state, next_attempt_at, error, g_get_real_time () / G_USEC_PER_SEC);
+  gtk_image_set_from_icon_name (self->sync_icon, cn_sync_format_state_icon (state));
+  gtk_widget_set_tooltip_text (icon, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  gtk_widget_set_visible (icon, TRUE);
+}
+
+gint
+cn_call_row_get_sync_state (CnCallRow *self)
+{
+  g_return_val_if_fail (CN_IS_CALL_ROW (self), -1);
+
+  return self->sync_state;
 }

@@ -9,6 +9,9 @@
 #include <glib/gi18n.h>
 
 #include "cn-call-row.h"
+#include "cn-contact-history-window.h"
+#include "cn-sync-format.h"
+#include "cn-sync-window.h"
 #include "cn-window.h"
 
 /* How often the window looks for commits of other processes (the command
@@ -32,6 +35,9 @@ struct _CnWindow
   GtkStack             *stack;
   GtkListView          *list_view;
   GtkScrolledWindow    *scrolled_window;
+  GtkButton            *sync_button;
+  GtkImage             *sync_button_icon;
+  GtkLabel             *sync_button_label;
 
   CnDatabase           *database;
   CnCallLogModel       *model;
@@ -39,6 +45,15 @@ struct _CnWindow
   GSettings            *settings;
   gint64                data_version;
   guint                 watch_id;
+
+  CnSyncWorker         *sync_worker;     /* may be NULL */
+  CnSyncWindow         *sync_window;     /* weak; the open Sync page */
+  /* Rows bound to a log (CnCallRow, owned → the refresh stamp they were
+   * last read at): their sync state follows the database without a rebind. */
+  GHashTable           *bound_rows;
+  guint                 sync_stamp;
+  guint                 rows_idle_id;
+  const char           *sync_button_class;
 };
 
 G_DEFINE_FINAL_TYPE (CnWindow, cn_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -57,6 +72,170 @@ update_stack (CnWindow *self)
     gtk_stack_set_visible_child_name (self->stack, filtered ? "no-results" : "empty");
 }
 
+/* ---- sync state ------------------------------------------------------------ */
+
+/* The last error of the log's job in @state (the one its row shows). */
+static char *
+dup_job_error (CnWindow   *self,
+               const char *uuid,
+               CnJobState  state)
+{
+  g_autoptr(GPtrArray) jobs = cn_database_list_jobs_for_call (self->database, uuid, NULL);
+
+  for (guint i = 0; jobs != NULL && i < jobs->len; i++)
+    {
+      CnSyncJob *job = g_ptr_array_index (jobs, i);
+
+      if (job->state == state && job->last_error != NULL && *job->last_error != '\0')
+        return g_strdup (job->last_error);
+    }
+
+  return NULL;
+}
+
+/* One indexed query (~20 µs); a second only for a row in trouble. */
+static void
+read_row_sync_state (CnWindow  *self,
+                     CnCallRow *row)
+{
+  CnCallLog *log = cn_call_row_get_log (row);
+  g_autofree char *error = NULL;
+  gint64 next_attempt_at = 0;
+  gint state;
+
+  if (log == NULL)
+    return;
+
+  state = cn_database_get_sync_state (self->database, cn_call_log_get_uuid (log),
+                                      &next_attempt_at, NULL);
+  if (state == CN_JOB_NEEDS_ATTENTION || state == CN_JOB_NEEDS_CONTACT)
+    error = dup_job_error (self, cn_call_log_get_uuid (log), state);
+
+  cn_call_row_set_sync_state (row, state, next_attempt_at, error);
+  g_hash_table_insert (self->bound_rows, g_object_ref (row), GUINT_TO_POINTER (self->sync_stamp));
+}
+
+/* Runs after the list has rebound what a reload changed (layout comes
+ * first): rows bound since then were read already and are skipped. */
+static gboolean
+on_rows_idle (gpointer user_data)
+{
+  CnWindow *self = user_data;
+  g_autoptr(GPtrArray) stale = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer row, stamp;
+
+  self->rows_idle_id = 0;
+
+  g_hash_table_iter_init (&iter, self->bound_rows);
+  while (g_hash_table_iter_next (&iter, &row, &stamp))
+    if (GPOINTER_TO_UINT (stamp) != self->sync_stamp)
+      g_ptr_array_add (stale, row);
+
+  for (guint i = 0; i < stale->len; i++)
+    read_row_sync_state (self, g_ptr_array_index (stale, i));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_rows_sync_state (CnWindow *self)
+{
+  self->sync_stamp++;
+  if (self->rows_idle_id == 0)
+    self->rows_idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, on_rows_idle, self, NULL);
+}
+
+static gboolean
+sync_enabled (CnWindow *self)
+{
+  if (cn_database_get_sync_targets (self->database) != 0)
+    return TRUE;
+
+  return self->sync_worker != NULL &&
+         cn_sync_config_get_targets (cn_sync_worker_get_config (self->sync_worker)) != 0;
+}
+
+static void
+set_sync_button_class (CnWindow   *self,
+                       const char *css_class)
+{
+  if (g_strcmp0 (self->sync_button_class, css_class) == 0)
+    return;
+
+  if (self->sync_button_class != NULL)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->sync_button), self->sync_button_class);
+  self->sync_button_class = css_class;
+  if (css_class != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->sync_button), css_class);
+}
+
+/* The header bar's summary: attention wins over pending. */
+static void
+update_sync_button (CnWindow *self)
+{
+  guint counts[CN_JOB_N_STATES];
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *description = NULL;
+  const char *icon_name;
+  const char *css_class;
+  guint attention, pending;
+
+  if (!cn_database_count_jobs (self->database, counts, &error))
+    {
+      g_warning ("Could not count the sync jobs: %s", error->message);
+      return;
+    }
+
+  attention = counts[CN_JOB_NEEDS_ATTENTION] + counts[CN_JOB_NEEDS_CONTACT];
+  pending = counts[CN_JOB_PENDING] + counts[CN_JOB_IN_FLIGHT] + counts[CN_JOB_WAITING];
+
+  if (attention > 0)
+    {
+      /* Translators: in the header bar; sync jobs that stopped with an error */
+      label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u needs attention",
+                                            "%u need attention", attention), attention);
+      icon_name = "dialog-warning-symbolic";
+      css_class = "cn-sync-attention";
+    }
+  else if (pending > 0)
+    {
+      /* Translators: in the header bar; sync jobs not sent yet */
+      label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pending", "%u pending", pending),
+                               pending);
+      icon_name = counts[CN_JOB_WAITING] == pending ? "preferences-system-time-symbolic"
+                                                    : "emblem-synchronizing-symbolic";
+      css_class = "cn-sync-pending";
+    }
+  else
+    {
+      label = g_strdup (_("All synced"));
+      icon_name = "emblem-ok-symbolic";
+      css_class = "cn-sync-done";
+    }
+
+  gtk_label_set_text (self->sync_button_label, label);
+  gtk_image_set_from_icon_name (self->sync_button_icon, icon_name);
+  set_sync_button_class (self, css_class);
+  /* Only trouble stands out; otherwise it is a quiet indicator. */
+  if (attention > 0)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->sync_button), "flat");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->sync_button), "flat");
+
+  /* Translators: the header bar's sync button, for screen readers and its
+   * tooltip; %s is e.g. "2 need attention" */
+  description = g_strdup_printf (_("Sync Status: %s"), label);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_button), description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sync_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+
+  /* With sync off and nothing left to send there is nothing to tell. */
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_button),
+                          attention + pending > 0 || sync_enabled (self));
+}
+
 void
 cn_window_refresh (CnWindow *self)
 {
@@ -65,6 +244,8 @@ cn_window_refresh (CnWindow *self)
   self->data_version = cn_database_get_data_version (self->database);
   cn_call_log_model_reload (self->model);
   update_stack (self);
+  update_sync_button (self);
+  queue_rows_sync_state (self);
 }
 
 static gboolean
@@ -77,6 +258,14 @@ on_watch (gpointer user_data)
     cn_window_refresh (self);
 
   return G_SOURCE_CONTINUE;
+}
+
+/* The worker wrote results: the data version moved, so this is the watch,
+ * only sooner (and the next poll finds nothing new). */
+static void
+on_worker_changed (CnWindow *self)
+{
+  on_watch (self);
 }
 
 /* ---- list ------------------------------------------------------------------ */
@@ -92,18 +281,24 @@ on_setup_row (GtkSignalListItemFactory *factory,
 static void
 on_bind_row (GtkSignalListItemFactory *factory,
              GtkListItem              *item,
-             gpointer                  user_data)
+             CnWindow                 *self)
 {
-  cn_call_row_set_log (CN_CALL_ROW (gtk_list_item_get_child (item)),
-                       gtk_list_item_get_item (item));
+  CnCallRow *row = CN_CALL_ROW (gtk_list_item_get_child (item));
+
+  cn_call_row_set_log (row, gtk_list_item_get_item (item));
+  read_row_sync_state (self, row);
 }
 
 static void
 on_unbind_row (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
-               gpointer                  user_data)
+               CnWindow                 *self)
 {
-  cn_call_row_set_log (CN_CALL_ROW (gtk_list_item_get_child (item)), NULL);
+  CnCallRow *row = CN_CALL_ROW (gtk_list_item_get_child (item));
+
+  cn_call_row_set_log (row, NULL);
+  if (self->bound_rows != NULL)
+    g_hash_table_remove (self->bound_rows, row);
 }
 
 static void
@@ -323,6 +518,37 @@ on_delete_selected_action (GtkWidget  *widget,
     gtk_widget_activate_action (widget, "win.delete", "s", cn_call_log_get_uuid (log));
 }
 
+static void
+on_show_sync_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CnWindow *self = CN_WINDOW (widget);
+
+  if (self->sync_window == NULL)
+    {
+      self->sync_window = cn_sync_window_new (GTK_WINDOW (self), self->database,
+                                              self->sync_worker);
+      g_object_add_weak_pointer (G_OBJECT (self->sync_window), (gpointer *) &self->sync_window);
+    }
+
+  gtk_window_present (GTK_WINDOW (self->sync_window));
+}
+
+static void
+on_show_contact_history_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  CnWindow *self = CN_WINDOW (widget);
+  GtkWindow *history;
+
+  history = cn_contact_history_window_new (GTK_WINDOW (self), self->database, self->sync_worker,
+                                           g_variant_get_string (parameter, NULL));
+  if (history != NULL)
+    gtk_window_present (history);
+}
+
 /* ---- GObject ----------------------------------------------------------------- */
 
 static gboolean
@@ -345,6 +571,16 @@ cn_window_dispose (GObject *object)
   CnWindow *self = CN_WINDOW (object);
 
   g_clear_handle_id (&self->watch_id, g_source_remove);
+  g_clear_handle_id (&self->rows_idle_id, g_source_remove);
+  if (self->sync_window != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->sync_window), (gpointer *) &self->sync_window);
+      self->sync_window = NULL;
+    }
+  if (self->sync_worker != NULL)
+    g_signal_handlers_disconnect_by_data (self->sync_worker, self);
+  g_clear_object (&self->sync_worker);
+  g_clear_pointer (&self->bound_rows, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), CN_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
@@ -373,6 +609,9 @@ cn_window_class_init (CnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, CnWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, CnWindow, scrolled_window);
+  gtk_widget_class_bind_template_child (widget_class, CnWindow, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, CnWindow, sync_button_icon);
+  gtk_widget_class_bind_template_child (widget_class, CnWindow, sync_button_label);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, on_search_action);
   gtk_widget_class_install_action (widget_class, "win.call-again", "s", on_call_again_action);
@@ -381,6 +620,9 @@ cn_window_class_init (CnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.undo-delete", "s", on_undo_delete_action);
   gtk_widget_class_install_action (widget_class, "win.delete-selected", NULL,
                                    on_delete_selected_action);
+  gtk_widget_class_install_action (widget_class, "win.show-sync", NULL, on_show_sync_action);
+  gtk_widget_class_install_action (widget_class, "win.show-contact-history", "s",
+                                   on_show_contact_history_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete-selected", NULL);
@@ -391,6 +633,7 @@ cn_window_init (CnWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->bound_rows = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->settings = g_settings_new (APP_ID);
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -432,8 +675,8 @@ cn_window_new (GtkApplication *application,
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (on_setup_row), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (on_bind_row), NULL);
-  g_signal_connect (factory, "unbind", G_CALLBACK (on_unbind_row), NULL);
+  g_signal_connect_object (factory, "bind", G_CALLBACK (on_bind_row), self, 0);
+  g_signal_connect_object (factory, "unbind", G_CALLBACK (on_unbind_row), self, 0);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
@@ -452,8 +695,31 @@ cn_window_new (GtkApplication *application,
   self->data_version = cn_database_get_data_version (database);
   self->watch_id = g_timeout_add (WATCH_INTERVAL_MS, on_watch, self);
   update_stack (self);
+  update_sync_button (self);
 
   return self;
+}
+
+void
+cn_window_set_sync_worker (CnWindow     *self,
+                           CnSyncWorker *worker)
+{
+  g_return_if_fail (CN_IS_WINDOW (self));
+  g_return_if_fail (worker == NULL || CN_IS_SYNC_WORKER (worker));
+
+  if (self->sync_worker == worker)
+    return;
+
+  if (self->sync_worker != NULL)
+    g_signal_handlers_disconnect_by_data (self->sync_worker, self);
+  g_set_object (&self->sync_worker, worker);
+  if (worker != NULL)
+    g_signal_connect_object (worker, "changed", G_CALLBACK (on_worker_changed), self,
+                             G_CONNECT_SWAPPED);
+
+  if (self->sync_window != NULL)
+    cn_sync_window_set_worker (self->sync_window, worker);
+  update_sync_button (self);
 }
 
 CnCallLogModel *

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "cn-call-log-model.h"
+#include "cn-sync-worker.h"
 
 G_BEGIN_DECLS
 
@@ -15,9 +16,11 @@ G_DECLARE_FINAL_TYPE (CnWindow, cn_window, CN, WINDOW, AdwApplicationWindow)
 
 /* The history: calls newest first, search (win.search, Ctrl+F), outcome
  * filter, and the row actions win.call-again / win.edit / win.delete (with an
- * Undo toast), which take a log's UUID. Call Again and Edit go to the
- * application's app.dial and app.edit-call. The list follows changes other
- * processes commit to the database within a second. */
+ * Undo toast) / win.show-contact-history, which take a log's UUID. Call Again
+ * and Edit go to the application's app.dial and app.edit-call. The list
+ * follows changes other processes commit to the database within a second.
+ * Each row shows its log's sync state; the header bar's sync button sums it
+ * up and opens the Sync page (win.show-sync). */
 CnWindow       *cn_window_new        (GtkApplication *application,
                                       CnDatabase     *database);
 
@@ -29,5 +32,9 @@ void            cn_window_refresh    (CnWindow       *self);
 /* Scrolls to and selects the log with @uuid when it is listed. */
 void            cn_window_select_log (CnWindow       *self,
                                       const char     *uuid);
+/* The worker that sends the outbox (NULL: none yet). The sync state follows
+ * its "changed" signal; the Sync page kicks it after a retry. */
+void            cn_window_set_sync_worker (CnWindow     *self,
+                                           CnSyncWorker *worker);
 
 G_END_DECLS

@@ -767,6 +767,98 @@ test_show_prefix_and_unknown (Fixture       *f,
   assert_one_line (r.err);
 }
 
+/* ---- sync verbs ----------------------------------------------------------- */
+
+/* A log made on the command line is queued for the backend (on by default);
+ * queue, show, retry and assign-contact say what they should, and sync
+ * --wait gives up with 3 while the backend is not set up. */
+static void
+test_sync_verbs (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *uuid = NULL;
+  g_autoptr(JsonNode) queue = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_autoptr(JsonNode) assigned = NULL;
+  g_auto(Result) r = { 0 };
+  JsonObject *job;
+  JsonObject *object;
+  JsonArray *sync;
+
+  uuid = LOG (f, "--phone", "+15551234567", "--outcome", "voicemail");
+
+  RUN (f, &r, "queue", "--json");
+  assert_exit (&r, 0);
+  queue = parse_json (r.out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (queue)), ==, 1);
+  job = json_array_get_object_element (json_node_get_array (queue), 0);
+  g_assert_cmpstr (member_string (job, "uuid"), ==, uuid);
+  g_assert_cmpstr (member_string (job, "target"), ==, "backend");
+  g_assert_cmpstr (member_string (job, "state"), ==, "pending");
+  g_assert_cmpint (json_object_get_int_member (job, "attempts"), ==, 0);
+  result_clear (&r);
+
+  RUN (f, &r, "queue");
+  assert_exit (&r, 0);
+  assert_contains (r.out, "backend");
+  assert_contains (r.out, "pending");
+  result_clear (&r);
+
+  shown = show_json (f, uuid);
+  object = json_node_get_object (shown);
+  g_assert_true (member_is_null (object, "backend_id"));
+  g_assert_true (member_is_null (object, "ontraport_note_id"));
+  g_assert_true (member_is_null (object, "ontraport_task_id"));
+  sync = json_object_get_array_member (object, "sync");
+  g_assert_cmpuint (json_array_get_length (sync), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "sync_events")),
+                    ==, 0);
+
+  /* Nothing failed yet: nothing to retry. */
+  RUN (f, &r, "retry", "--all");
+  assert_exit (&r, 0);
+  assert_contains (r.out, "0 sync jobs");
+  result_clear (&r);
+
+  RUN (f, &r, "assign-contact", uuid, "4711", "--name", "Grace Hopper");
+  assert_exit (&r, 0);
+  result_clear (&r);
+  assigned = show_json (f, uuid);
+  g_assert_cmpstr (member_string (json_node_get_object (assigned), "contact_id"), ==, "4711");
+  g_assert_cmpstr (member_string (json_node_get_object (assigned), "contact_name"), ==,
+                   "Grace Hopper");
+
+  /* No backend-url: the job waits, and --wait says so when it gives up. */
+  RUN (f, &r, "sync", "--wait", "--timeout", "1");
+  assert_exit (&r, 3);
+  assert_contains (r.err, "not set up");
+  assert_contains (r.err, "not done");
+  result_clear (&r);
+
+  /* Usage errors. */
+  RUN (f, &r, "sync", "--timeout", "5");
+  assert_exit (&r, 2);
+  result_clear (&r);
+  RUN (f, &r, "sync", "--wait", "--timeout", "soon");
+  assert_exit (&r, 2);
+  assert_contains (r.err, "--timeout");
+  result_clear (&r);
+  RUN (f, &r, "retry");
+  assert_exit (&r, 2);
+  result_clear (&r);
+  RUN (f, &r, "retry", uuid, "--all");
+  assert_exit (&r, 2);
+  result_clear (&r);
+  RUN (f, &r, "assign-contact", uuid);
+  assert_exit (&r, 2);
+  result_clear (&r);
+  RUN (f, &r, "assign-contact", "not-a-uuid", "42");
+  assert_exit (&r, 2);
+  result_clear (&r);
+  RUN (f, &r, "retry", "00000000-0000-4000-8000-000000000000");
+  assert_exit (&r, 1);
+}
+
 /* ---- usage errors -------------------------------------------------------- */
 
 typedef struct {
@@ -1289,6 +1381,7 @@ main (int   argc,
   ADD ("/cli/list/filters", test_list);
   ADD ("/cli/list/json-fields", test_list_json_fields);
   ADD ("/cli/show/prefix-and-unknown", test_show_prefix_and_unknown);
+  ADD ("/cli/sync-verbs", test_sync_verbs);
   ADD ("/cli/usage-errors", test_usage_errors);
   ADD ("/cli/help-and-version", test_help_and_version);
   ADD ("/cli/runtime-error/data-dir-is-a-file", test_data_dir_is_a_file);

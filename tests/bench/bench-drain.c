@@ -6,6 +6,8 @@
  *  - CnSyncWorker draining the queue: logs per second, and the peak RSS
  *    while it drains, at N/10 and at N logs (RSS should not grow with the
  *    length of the queue).
+ * The fake runs in a child process, so its own memory (it keeps every
+ * request) is not counted as the worker's.
  * Target: the worker reaches at least 0.5 of the plain rate.
  *
  *   bench-drain [N]
@@ -17,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <libsoup/soup.h>
 
@@ -97,10 +101,10 @@ send_next (Plain *plain)
 }
 
 static double
-run_plain (FakeServer *fake,
+run_plain (const char *base_url,
            guint       n)
 {
-  g_autofree char *url = g_strdup_printf ("%s/api/calls", fake_server_get_base_url (fake));
+  g_autofree char *url = g_strdup_printf ("%s/api/calls", base_url);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   Plain plain = { 0, };
   gint64 started;
@@ -164,7 +168,7 @@ queue_logs (CnDatabase *db,
 }
 
 static double
-run_worker (FakeServer *fake,
+run_worker (const char *base_url,
             guint       n,
             long       *rss_before,
             long       *rss_peak)
@@ -188,7 +192,7 @@ run_worker (FakeServer *fake,
   queue_logs (db, n);
 
   g_free (config->backend_url);
-  config->backend_url = g_strdup (fake_server_get_base_url (fake));
+  config->backend_url = g_strdup (base_url);
   config->backend_token = g_strdup (TOKEN);
   config->ontraport_enabled = FALSE;
   config->concurrency = CONCURRENCY;
@@ -217,12 +221,40 @@ run_worker (FakeServer *fake,
   return n / seconds;
 }
 
+/* The child: serves until the parent closes @control, then reports. */
+static void
+serve (int report,
+       int control)
+{
+  FakeServer *fake = fake_server_new (FAKE_BACKEND);
+  char byte;
+  g_autofree char *line = NULL;
+
+  fake_server_set_token (fake, TOKEN);
+  line = g_strdup_printf ("%s\n", fake_server_get_base_url (fake));
+  if (write (report, line, strlen (line)) < 0)
+    _exit (1);
+
+  while (read (control, &byte, 1) > 0)
+    ;
+
+  printf ("  records on the fake:  %u (duplicates %u)\n", fake_server_count_records (fake),
+          fake_server_count_duplicates (fake));
+  fflush (stdout);
+  fake_server_free (fake);
+  _exit (0);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   guint n = argc > 1 ? (guint) strtoul (argv[1], NULL, 10) : 10000;
-  FakeServer *fake;
+  int report[2];
+  int control[2];
+  char base_url[256] = { 0, };
+  gssize got = 0;
+  pid_t child;
   double plain_rate;
   double small_rate;
   double rate;
@@ -231,27 +263,46 @@ main (int   argc,
   if (n < 100)
     n = 100;
 
-  fake = fake_server_new (FAKE_BACKEND);
-  fake_server_set_token (fake, TOKEN);
+  if (pipe (report) != 0 || pipe (control) != 0)
+    g_error ("pipe failed");
+  fflush (stdout);
+  child = fork ();
+  if (child == 0)
+    {
+      close (report[0]);
+      close (control[1]);
+      serve (report[1], control[0]);
+    }
+  close (report[1]);
+  close (control[0]);
+  while (got < (gssize) sizeof base_url - 1 && strchr (base_url, '\n') == NULL)
+    {
+      gssize r = read (report[0], base_url + got, sizeof base_url - 1 - got);
+
+      if (r <= 0)
+        g_error ("the fake server did not start");
+      got += r;
+    }
+  *strchr (base_url, '\n') = '\0';
 
   printf ("Draining the outbox to the loopback fake backend (%u logs, %d at once)\n", n,
           CONCURRENCY);
 
-  plain_rate = run_plain (fake, n);
+  plain_rate = run_plain (base_url, n);
   printf ("  plain libsoup loop:   %8.0f requests/s\n", plain_rate);
 
-  small_rate = run_worker (fake, n / 10, &small_before, &small_peak);
+  small_rate = run_worker (base_url, n / 10, &small_before, &small_peak);
   printf ("  worker, %6u logs:  %8.0f logs/s   peak RSS %ld KiB (+%ld while draining)\n",
           n / 10, small_rate, small_peak, small_peak - small_before);
 
-  rate = run_worker (fake, n, &before, &peak);
+  rate = run_worker (base_url, n, &before, &peak);
   printf ("  worker, %6u logs:  %8.0f logs/s   peak RSS %ld KiB (+%ld while draining)\n",
           n, rate, peak, peak - before);
 
   printf ("  ratio worker/plain:   %8.2f   (target >= 0.50)\n", rate / plain_rate);
-  printf ("  records on the fake:  %u (duplicates %u)\n", fake_server_count_records (fake),
-          fake_server_count_duplicates (fake));
+  fflush (stdout);
 
-  fake_server_free (fake);
+  close (control[1]);
+  waitpid (child, NULL, 0);
   return 0;
 }
