@@ -29,9 +29,9 @@
 #include "cn-sync-worker.h"
 
 /* Jobs claimed per transaction. */
-#define CLAIM_BATCH            32
+#define CLAIM_BATCH            64
 /* Results are written when this many wait, or after FLUSH_DELAY_MS. */
-#define FLUSH_BATCH            64
+#define FLUSH_BATCH            128
 #define FLUSH_DELAY_MS         100
 /* How often an idle worker looks for jobs other processes queued. */
 #define POLL_INTERVAL_MS       1000
@@ -579,6 +579,12 @@ send_request (Run         *run,
   /* Redirects are never followed: credentials must not reach another host,
    * and a POST must not be repeated behind our back. */
   soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
+  /* The backend's writes carry an Idempotency-Key, so they may go over a
+   * kept-alive connection (libsoup opens a new one for every request it
+   * thinks is not idempotent). Ontraport's POSTs are not: a fresh connection
+   * keeps libsoup from sending them again on its own. */
+  if (family == FAMILY_BACKEND)
+    soup_message_add_flags (message, SOUP_MESSAGE_IDEMPOTENT);
   add_credentials (self, family, message);
   soup_message_headers_replace (soup_message_get_request_headers (message), "Accept",
                                 "application/json");
@@ -1211,14 +1217,24 @@ pump (CnSyncWorker *self)
           g_autoptr(GError) error = NULL;
           g_autoptr(GPtrArray) claimed = NULL;
 
-          /* Results not yet written may be what makes the next job due (an
-           * update waits for its create). */
-          if (self->results->len > 0)
-            flush_results (self);
+          guint batch = MAX (CLAIM_BATCH, concurrency * 2);
 
-          claimed = cn_database_claim_jobs (self->database, targets, now_seconds (),
-                                            MAX (CLAIM_BATCH, concurrency * 2), build_payload,
-                                            self, &error);
+          claimed = cn_database_claim_jobs (self->database, targets, now_seconds (), batch,
+                                            build_payload, self, &error);
+          /* Results not yet written may be what makes the next job due (an
+           * update waits for its create): write them and look again. */
+          if (claimed != NULL && claimed->len < batch && self->results->len > 0)
+            {
+              g_autoptr(GPtrArray) more = NULL;
+
+              flush_results (self);
+              more = cn_database_claim_jobs (self->database, targets, now_seconds (),
+                                             batch - claimed->len, build_payload, self, &error);
+              if (more == NULL)
+                g_clear_pointer (&claimed, g_ptr_array_unref);
+              else
+                g_ptr_array_extend_and_steal (claimed, g_steal_pointer (&more));
+            }
           if (claimed == NULL)
             {
               g_message ("Could not read the sync queue: %s", error->message);
@@ -1226,7 +1242,7 @@ pump (CnSyncWorker *self)
               return;
             }
           self->last_data_version = cn_database_get_data_version (self->database);
-          self->claimed_all = claimed->len < MAX (CLAIM_BATCH, concurrency * 2);
+          self->claimed_all = claimed->len < batch;
           for (guint i = 0; i < claimed->len; i++)
             g_queue_push_tail (&self->ready, g_ptr_array_steal_index_fast (claimed, i--));
           if (self->ready.length > 0)

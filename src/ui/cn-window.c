@@ -93,7 +93,7 @@ dup_job_error (CnWindow   *self,
   return NULL;
 }
 
-/* One indexed query (~20 µs); a second only for a row in trouble. */
+/* One indexed query (a few µs); a second only for a row in trouble. */
 static void
 read_row_sync_state (CnWindow  *self,
                      CnCallRow *row)
@@ -115,8 +115,8 @@ read_row_sync_state (CnWindow  *self,
   g_hash_table_insert (self->bound_rows, g_object_ref (row), GUINT_TO_POINTER (self->sync_stamp));
 }
 
-/* Runs after the list has rebound what a reload changed (layout comes
- * first): rows bound since then were read already and are skipped. */
+/* Reads the rows not read since the stamp moved; rows the list rebound
+ * meanwhile (after a reload) were read when bound and are skipped. */
 static gboolean
 on_rows_idle (gpointer user_data)
 {
@@ -141,7 +141,6 @@ on_rows_idle (gpointer user_data)
 static void
 queue_rows_sync_state (CnWindow *self)
 {
-  self->sync_stamp++;
   if (self->rows_idle_id == 0)
     self->rows_idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, on_rows_idle, self, NULL);
 }
@@ -241,6 +240,9 @@ cn_window_refresh (CnWindow *self)
 {
   g_return_if_fail (CN_IS_WINDOW (self));
 
+  /* Every row is stale from here on; those the reload rebinds are read
+   * at once, the others once the list is done. */
+  self->sync_stamp++;
   self->data_version = cn_database_get_data_version (self->database);
   cn_call_log_model_reload (self->model);
   update_stack (self);

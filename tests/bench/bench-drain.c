@@ -91,6 +91,8 @@ send_next (Plain *plain)
   request_body = g_bytes_new_take (text, strlen (text));
 
   message = soup_message_new ("POST", plain->url);
+  /* As the worker sends them: keyed, so over kept-alive connections. */
+  soup_message_add_flags (message, SOUP_MESSAGE_IDEMPOTENT);
   soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
                                 "Bearer " TOKEN);
   soup_message_headers_replace (soup_message_get_request_headers (message), "Idempotency-Key",

@@ -16,6 +16,9 @@
 
 #include "cn-application.h"
 #include "cn-log-dialog.h"
+#include "cn-outbox.h"
+#include "cn-secrets.h"
+#include "fake-servers.h"
 
 #define STEP_INTERVAL_MS 50
 #define TIMEOUT_S 30
@@ -34,6 +37,7 @@ struct Fixture {
   gint64         step_started;
   gint64         run_started;
   guint          dial_delay_ms;
+  FakeServer    *backend;        /* when set, the app syncs to it */
 };
 
 
@@ -183,6 +187,8 @@ run_app (Fixture        *f,
   dialer = g_strdup_printf ("command:'%s' %%n %%u", recorder);
   g_settings_set_string (settings, "dialer", dialer);
   g_settings_set_uint (settings, "dial-delay-ms", f->dial_delay_ms);
+  if (f->backend != NULL)
+    g_settings_set_string (settings, "backend-url", fake_server_get_base_url (f->backend));
 
   f->app = cn_application_new ();
   g_application_set_flags (G_APPLICATION (f->app),
@@ -359,6 +365,27 @@ step_row_in_history (Fixture *f)
   return TRUE;
 }
 
+/* The app's sync worker sends the saved log to the backend, and the row
+ * says it is synced. */
+static gboolean
+step_reached_backend (Fixture *f)
+{
+  g_autofree char *record = NULL;
+  g_autoptr(CnDatabase) db = NULL;
+
+  if (fake_server_count_records (f->backend) == 0)
+    return FALSE;
+
+  g_assert_cmpuint (fake_server_count_records (f->backend), ==, 1);
+  record = fake_server_dup_record (f->backend, f->uuid);
+  g_assert_nonnull (record);
+  g_assert_nonnull (strstr (record, "\"outcome\":\"voicemail\""));
+  g_assert_nonnull (strstr (record, "Left a message about the renewal"));
+
+  db = open_db (f);
+  return cn_database_get_sync_state (db, f->uuid, NULL, NULL) == CN_JOB_DONE;
+}
+
 static const StepFunc logging_loop_steps[] = {
   step_show_history,
   step_softphone_got_number,
@@ -371,6 +398,7 @@ static const StepFunc logging_loop_steps[] = {
   step_save_with_ctrl_enter,
   step_dialog_closed,
   step_row_in_history,
+  step_reached_backend,
   NULL
 };
 
@@ -384,6 +412,22 @@ test_logging_loop (void)
 
   f = fixture_new ();
   f->dial_delay_ms = 1000;
+
+  /* The team backend, with the token in the keyring (libsecret's file
+   * backend). */
+  {
+    g_autofree char *keyring = g_build_filename (f->dir, "keyring", NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_setenv ("SECRET_BACKEND", "file", TRUE);
+    g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+    g_setenv ("SECRET_FILE_TEST_PASSWORD", "logging-loop", TRUE);
+    f->backend = fake_server_new (FAKE_BACKEND);
+    fake_server_set_token (f->backend, "loop-token");
+    g_assert_true (cn_secret_store_sync (CN_SECRET_BACKEND_TOKEN, "loop-token", NULL, &error));
+    g_assert_no_error (error);
+  }
+
   run_app (f, logging_loop_steps, "tel:+1-555-123-4567;x-contact-name=Jane%20Doe");
   g_assert_cmpuint (f->step, ==, G_N_ELEMENTS (logging_loop_steps) - 1);
 
@@ -391,7 +435,7 @@ test_logging_loop (void)
     g_autoptr(CnDatabase) db = open_db (f);
     g_autoptr(GPtrArray) events = cn_database_list_events (db, f->uuid, NULL);
     g_autoptr(GPtrArray) drafts = cn_database_list_drafts (db, NULL);
-    const char *kinds[] = { "dialed", "dialog_shown", "logged" };
+    const char *kinds[] = { "dialed", "dialog_shown", "logged", "sync" };
 
     g_assert_nonnull (events);
     g_assert_cmpuint (events->len, ==, G_N_ELEMENTS (kinds));

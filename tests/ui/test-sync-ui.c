@@ -171,7 +171,8 @@ match_job_row (GtkWidget     *widget,
     return FALSE;
 
   subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (widget));
-  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), query->title) == 0 &&
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)),
+                    query->title) == 0 &&
          subtitle != NULL && strstr (subtitle, query->text) != NULL;
 }
 
@@ -296,7 +297,9 @@ put_jobs_in_states (Fixture *f)
   for (guint i = 0; i < jobs->len; i++)
     {
       CnSyncJob *job = g_ptr_array_index (jobs, i);
-      CnJobResult result = { job->id, CN_JOB_RESULT_DONE, f->now, 201, NULL, "r-1", NULL, 0, FALSE };
+      CnJobResult result = {
+        job->id, CN_JOB_RESULT_DONE, f->now, 201, NULL, "r-1", NULL, 0, FALSE
+      };
 
       if (g_strcmp0 (job->call_uuid, f->pending) == 0)
         {
