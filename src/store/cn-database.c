@@ -252,12 +252,12 @@ static const char migration_4[] =
   "DROP TABLE call_events;"
   "ALTER TABLE call_events_v4 RENAME TO call_events;";
 
-/* The sync outbox. One job per log and target; a job keeps its row when done
- * (with the remote id) so the history can say "synced", and the partial
- * index keeps the queue of jobs not done small to walk however long the
- * history grows. A job keeps a copy of its log's follow-up time: jobs whose
- * follow-up falls within a day go first. The remote ids are also kept on the log,
- * where `callnotes show` and edits (a PUT needs the backend id) read them.
+/* The sync outbox: one job per log and target until the remote side
+ * confirms it. A job keeps a copy of its log's follow-up time: jobs whose
+ * follow-up falls within a day go first. The remote ids are kept on the log,
+ * where the history ("synced"), `callnotes show` and edits (a PUT needs the
+ * backend id) read them. Each job adds two b-trees to a save (the table and
+ * sync_jobs_by_call); every further index would be one more page per save.
  * contacts caches the Ontraport contact matched to a number (by its last ten
  * digits). */
 static const char migration_5[] =
@@ -285,14 +285,12 @@ static const char migration_5[] =
   "  created_at      INTEGER NOT NULL,"
   "  updated_at      INTEGER NOT NULL"
   ");"
-  /* Partial indexes: each holds only the jobs one query looks for, so a
-   * history of done jobs costs the queue nothing. A claim walks due jobs in
-   * id order (no sort), and urgent follow-ups in due order. */
-  "CREATE INDEX sync_jobs_due ON sync_jobs (id) WHERE state IN ('pending', 'waiting');"
+  /* Only jobs not yet confirmed stay here (a confirmed one is deleted; its
+   * attempts are call events and its remote id is on the log), so the
+   * table is the queue and needs no index to be walked in order. Urgent
+   * follow-ups are found through their own small index. */
   "CREATE INDEX sync_jobs_urgent ON sync_jobs (follow_up_at)"
   "  WHERE state IN ('pending', 'waiting') AND follow_up_at > 0;"
-  "CREATE INDEX sync_jobs_waiting ON sync_jobs (next_attempt_at) WHERE state = 'waiting';"
-  "CREATE INDEX sync_jobs_open ON sync_jobs (state) WHERE state NOT IN ('done', 'canceled');"
   "CREATE INDEX sync_jobs_by_call ON sync_jobs (call_id, target);"
   "CREATE TABLE contacts ("
   "  phone_key    TEXT PRIMARY KEY NOT NULL,"

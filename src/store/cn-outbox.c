@@ -258,7 +258,8 @@ cn_outbox_enqueue_locked (CnDatabase  *self,
   return TRUE;
 }
 
-/* Whether the log has a job of @target (any state, any action). */
+/* Whether the log has a job of @target not yet confirmed, or was already
+ * confirmed by it (its remote id is on the log). */
 static gboolean
 has_job_locked (Connection   *conn,
                 gint64        call_id,
@@ -266,12 +267,28 @@ has_job_locked (Connection   *conn,
                 gboolean     *has,
                 GError      **error)
 {
-  sqlite3_stmt *stmt = cn_db_get_statement (conn,
-                                            "SELECT count(*) FROM sync_jobs "
-                                            "WHERE call_id = ?1 AND target = ?2",
-                                            OP_SAVE_CALL, error);
+  const char *sql;
   gint64 count = 0;
+  sqlite3_stmt *stmt;
 
+  switch (target)
+    {
+    case CN_SYNC_TARGET_ONTRAPORT_NOTE:
+      sql = "SELECT (SELECT count(*) FROM sync_jobs WHERE call_id = ?1 AND target = ?2) +"
+            " (SELECT ontraport_note_id IS NOT NULL FROM call_logs WHERE id = ?1)";
+      break;
+    case CN_SYNC_TARGET_ONTRAPORT_TASK:
+      sql = "SELECT (SELECT count(*) FROM sync_jobs WHERE call_id = ?1 AND target = ?2) +"
+            " (SELECT ontraport_task_id IS NOT NULL FROM call_logs WHERE id = ?1)";
+      break;
+    case CN_SYNC_TARGET_BACKEND:
+    default:
+      sql = "SELECT (SELECT count(*) FROM sync_jobs WHERE call_id = ?1 AND target = ?2) +"
+            " (SELECT backend_id IS NOT NULL FROM call_logs WHERE id = ?1)";
+      break;
+    }
+
+  stmt = cn_db_get_statement (conn, sql, OP_SAVE_CALL, error);
   if (stmt == NULL)
     return FALSE;
 
@@ -759,6 +776,18 @@ record_one_locked (Connection         *conn,
   cn_db_bind_named_int64 (stmt, ":id", result->job_id);
   if (!cn_db_run_statement (conn, stmt, OP_CHANGE, error))
     return FALSE;
+
+  if (result->kind == CN_JOB_RESULT_DONE)
+    {
+      /* Confirmed: the job has done its work. What remains of it is the
+       * remote id (below) and its "sync" events. */
+      stmt = cn_db_get_statement (conn, "DELETE FROM sync_jobs WHERE id = ?1", OP_CHANGE, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, result->job_id);
+      if (!cn_db_run_statement (conn, stmt, OP_CHANGE, error))
+        return FALSE;
+    }
 
   if (result->kind == CN_JOB_RESULT_DONE && result->remote_id != NULL)
     {
@@ -1445,9 +1474,28 @@ cn_database_get_sync_state (CnDatabase  *self,
   if (rc != SQLITE_DONE)
     {
       cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-      result = -1;
+      cn_db_finish_statement (stmt);
+      return -1;
     }
   cn_db_finish_statement (stmt);
+
+  /* No job left: synced when a remote side has it. */
+  if (result < 0 || result == CN_JOB_DONE)
+    {
+      gint64 synced = 0;
+
+      stmt = cn_db_get_statement (conn,
+                                  "SELECT backend_id IS NOT NULL OR ontraport_note_id IS NOT NULL"
+                                  " OR ontraport_task_id IS NOT NULL "
+                                  "FROM call_logs WHERE uuid = ?1",
+                                  OP_READ, error);
+      if (stmt == NULL)
+        return -1;
+      cn_db_bind_text (stmt, 1, uuid);
+      if (!cn_db_query_int (conn, stmt, OP_READ, &synced, error))
+        return -1;
+      result = synced ? CN_JOB_DONE : -1;
+    }
 
   if (next_attempt_at != NULL)
     *next_attempt_at = soonest;

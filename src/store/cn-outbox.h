@@ -29,7 +29,9 @@ gboolean     cn_sync_target_from_string (const char   *text,
 typedef enum {
   CN_JOB_PENDING,          /* due now */
   CN_JOB_IN_FLIGHT,        /* claimed by a worker, request under way */
-  CN_JOB_DONE,             /* the remote side confirmed it */
+  CN_JOB_DONE,             /* the remote side confirmed it; the job is then
+                            * removed (its id is on the log, its attempts are
+                            * "sync" events), so lists never hold it */
   CN_JOB_WAITING,          /* transient failure; due again at next_attempt_at */
   CN_JOB_NEEDS_CONTACT,    /* Ontraport: no single contact matches the number */
   CN_JOB_NEEDS_ATTENTION,  /* permanent failure, with the server's message */
@@ -139,7 +141,7 @@ gboolean     cn_database_record_results  (CnDatabase         *self,
 /* Every job that is not done (or canceled), oldest first; CnSyncJob. */
 GPtrArray   *cn_database_list_jobs       (CnDatabase  *self,
                                           GError     **error);
-/* Every job of one log, oldest first; CnSyncJob. */
+/* Every job of one log not yet confirmed, oldest first; CnSyncJob. */
 GPtrArray   *cn_database_list_jobs_for_call (CnDatabase  *self,
                                              const char  *uuid,
                                              GError     **error);
@@ -208,7 +210,8 @@ gboolean     cn_database_get_remote_ids  (CnDatabase  *self,
 
 /* The sync state of a log as its history row shows it: the least advanced
  * state of its jobs (needs attention > needs contact > waiting > in flight >
- * pending), CN_JOB_DONE when all are done, and -1 when it has no jobs.
+ * pending), CN_JOB_DONE when none is left and a remote side has the log, and
+ * -1 when it was never synced (sync off, or canceled).
  * @next_attempt_at gets the soonest retry of a waiting log. */
 gint         cn_database_get_sync_state  (CnDatabase  *self,
                                           const char  *uuid,

@@ -252,8 +252,8 @@ create_entry_row (CnContactHistoryWindow *self,
     /* Translators: who logged a call; shown as “You · on the team backend” */
     byline = g_strdup_printf (_("%s · on the team backend"), who);
   else if (entry->local != NULL && self->remote_calls != NULL && self->config != NULL)
-    /* Translators: who logged a call; shown as “You · this computer only” */
-    byline = g_strdup_printf (_("%s · this computer only"), who);
+    /* Translators: who logged a call; shown as “You · not on the team backend yet” */
+    byline = g_strdup_printf (_("%s · not on the team backend yet"), who);
   else
     byline = g_strdup (who);
 

@@ -25,9 +25,10 @@ static const char * const task_modes[] = { "object", "assign" };
 
 /* One secret row of the Accounts page. */
 typedef struct {
-  const char           *name;      /* CN_SECRET_* */
+  const char           *name;          /* CN_SECRET_* */
   AdwPasswordEntryRow  *row;
-  GtkWidget            *stored;    /* "Stored in the keyring" */
+  const char           *title;         /* translated, with a mnemonic */
+  const char           *stored_title;  /* the same, saying one is stored */
   gboolean              is_stored;
 } SecretField;
 
@@ -461,12 +462,13 @@ secret_op_free (SecretOp *op)
   g_free (op);
 }
 
+/* The row's title doubles as its placeholder: there it says that a value
+ * is stored, the one thing shown of it. */
 static void
 update_stored_label (SecretField *field)
 {
-  gboolean typed = *gtk_editable_get_text (GTK_EDITABLE (field->row)) != '\0';
-
-  gtk_widget_set_visible (field->stored, field->is_stored && !typed);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (field->row),
+                                 field->is_stored ? field->stored_title : field->title);
 }
 
 static void
@@ -478,7 +480,6 @@ on_secret_changed (GtkEditable         *editable,
       {
         gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
         gtk_widget_set_tooltip_text (GTK_WIDGET (editable), NULL);
-        update_stored_label (&self->secrets[i]);
       }
 }
 
@@ -694,7 +695,7 @@ show_test_state (TestField  *field,
   if (!running)
     {
       gtk_image_set_from_icon_name (field->icon, ok ? "emblem-ok-symbolic"
-                                                    : "dialog-error-symbolic");
+                                                    : "dialog-warning-symbolic");
       gtk_widget_add_css_class (GTK_WIDGET (field->icon), ok ? "success" : "error");
     }
   adw_action_row_set_subtitle (field->row, message);
@@ -920,11 +921,8 @@ cn_preferences_window_class_init (CnPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child_full (widget_class, name, FALSE, \
                                              G_STRUCT_OFFSET (CnPreferencesWindow, member))
   BIND_FIELD ("backend_token_row", secrets[SECRET_TOKEN].row);
-  BIND_FIELD ("backend_token_stored", secrets[SECRET_TOKEN].stored);
   BIND_FIELD ("app_id_row", secrets[SECRET_APP_ID].row);
-  BIND_FIELD ("app_id_stored", secrets[SECRET_APP_ID].stored);
   BIND_FIELD ("api_key_row", secrets[SECRET_API_KEY].row);
-  BIND_FIELD ("api_key_stored", secrets[SECRET_API_KEY].stored);
   BIND_FIELD ("backend_test_row", tests[TEST_BACKEND].row);
   BIND_FIELD ("backend_test_spinner", tests[TEST_BACKEND].spinner);
   BIND_FIELD ("backend_test_icon", tests[TEST_BACKEND].icon);
@@ -943,8 +941,14 @@ cn_preferences_window_init (CnPreferencesWindow *self)
   self->apps = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   self->secrets[SECRET_TOKEN].name = CN_SECRET_BACKEND_TOKEN;
+  self->secrets[SECRET_TOKEN].title = _("Access _Token");
+  self->secrets[SECRET_TOKEN].stored_title = _("Access _Token (stored in the keyring)");
   self->secrets[SECRET_APP_ID].name = CN_SECRET_ONTRAPORT_APP_ID;
+  self->secrets[SECRET_APP_ID].title = _("App _ID");
+  self->secrets[SECRET_APP_ID].stored_title = _("App _ID (stored in the keyring)");
   self->secrets[SECRET_API_KEY].name = CN_SECRET_ONTRAPORT_KEY;
+  self->secrets[SECRET_API_KEY].title = _("API _Key");
+  self->secrets[SECRET_API_KEY].stored_title = _("API _Key (stored in the keyring)");
   load_settings (self);
 
   g_signal_connect_object (self->mode_row, "notify::selected", G_CALLBACK (on_mode_changed),

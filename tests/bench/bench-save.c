@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "cn-database.h"
+#include "cn-outbox.h"
 #include "cn-database-private.h"
 #include "bench-util.h"
 
@@ -102,6 +103,7 @@ main (int   argc,
   WalCount bare_wal = { 0, 0 };
   char *dir_option = NULL;
   gboolean sync_off = FALSE;
+  char *targets_option = NULL;
   sqlite3 *bare_db;
   sqlite3_stmt *begin = NULL;
   sqlite3_stmt *insert = NULL;
@@ -110,6 +112,8 @@ main (int   argc,
   GOptionEntry entries[] = {
     { "n", 'n', 0, G_OPTION_ARG_INT, &n, "Number of saves", "N" },
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir_option, "Folder for the two databases", "DIR" },
+    { "targets", 0, 0, G_OPTION_ARG_STRING, &targets_option,
+      "Sync jobs each save queues: none, backend (the default setting) or all", "TARGETS" },
     { "sync-off", 0, 0, G_OPTION_ARG_NONE, &sync_off,
       "Diagnostic: synchronous=OFF on both, to see the CPU part alone", NULL },
     { NULL }
@@ -139,6 +143,16 @@ main (int   argc,
       g_printerr ("%s\n", error->message);
       return 1;
     }
+  if (targets_option == NULL || g_str_equal (targets_option, "backend"))
+    cn_database_set_sync_targets (db, CN_SYNC_TARGET_BACKEND);
+  else if (g_str_equal (targets_option, "all"))
+    cn_database_set_sync_targets (db, CN_SYNC_TARGETS_ALL);
+  else if (!g_str_equal (targets_option, "none"))
+    {
+      g_printerr ("--targets must be none, backend or all\n");
+      return 2;
+    }
+  g_print ("Sync jobs per save: %s\n", targets_option != NULL ? targets_option : "backend");
   bare_db = open_bare (bare_path);
   if (sync_off)
     {
