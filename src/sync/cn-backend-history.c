@@ -217,7 +217,8 @@ cn_backend_parse_contact_calls (const char  *body,
                                 guint        max_calls,
                                 GError     **error)
 {
-  g_autoptr(GPtrArray) calls = g_ptr_array_new_with_free_func ((GDestroyNotify) cn_remote_call_free);
+  g_autoptr(GPtrArray) calls =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) cn_remote_call_free);
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonNode *root;
   JsonNode *list;

@@ -654,8 +654,8 @@ cn_sync_test_connection_async (const CnSyncConfig  *config,
 
   if (backend)
     {
-      /* Translators: %s says what is wrong with the token (never the token) */
       if (!check_credential (task, config->backend_token, _("Enter the access token first."),
+                             /* Translators: %s says what is wrong with the token */
                              _("The access token cannot be sent: %s")))
         return;
       probe->secrets[0] = g_strdup (config->backend_token);
@@ -663,10 +663,11 @@ cn_sync_test_connection_async (const CnSyncConfig  *config,
     }
   else
     {
-      /* Translators: %s says what is wrong with the value (never the value) */
       if (!check_credential (task, config->ontraport_app_id, _("Enter the App ID first."),
+                             /* Translators: %s says what is wrong with the App ID */
                              _("The App ID cannot be sent: %s"))
           || !check_credential (task, config->ontraport_api_key, _("Enter the API key first."),
+                                /* Translators: %s says what is wrong with the key */
                                 _("The API key cannot be sent: %s")))
         return;
       probe->secrets[0] = g_strdup (config->ontraport_app_id);

@@ -107,6 +107,7 @@ struct _CnSyncWorker
 
   CnSyncTarget     paused;
   char            *pause_reason[N_FAMILIES];
+  char            *setup_problem[N_FAMILIES];  /* enabled but cannot send: why */
   gboolean         network_available;
 };
 
@@ -243,8 +244,12 @@ active_targets (CnSyncWorker *self)
   CnSyncTarget targets = 0;
 
   for (Family f = 0; f < N_FAMILIES; f++)
-    if (family_can_send (self, f))
-      targets |= targets_of (f);
+    {
+      g_clear_pointer (&self->setup_problem[f], g_free);
+      family_is_set_up (self, f, &self->setup_problem[f]);
+      if (family_can_send (self, f))
+        targets |= targets_of (f);
+    }
 
   return targets;
 }
@@ -1327,7 +1332,10 @@ cn_sync_worker_finalize (GObject *object)
   g_clear_pointer (&self->results, g_array_unref);
   g_clear_pointer (&self->result_strings, g_string_chunk_free);
   for (guint i = 0; i < N_FAMILIES; i++)
-    g_free (self->pause_reason[i]);
+    {
+      g_free (self->pause_reason[i]);
+      g_free (self->setup_problem[i]);
+    }
 
   G_OBJECT_CLASS (cn_sync_worker_parent_class)->finalize (object);
 }
@@ -1608,10 +1616,11 @@ cn_sync_worker_get_pause_reason (CnSyncWorker *self,
 {
   g_return_val_if_fail (CN_IS_SYNC_WORKER (self), NULL);
 
-  if ((self->paused & target) == 0)
-    return NULL;
+  if ((self->paused & target) != 0)
+    return self->pause_reason[family_of (target)];
 
-  return self->pause_reason[family_of (target)];
+  /* Enabled, but something is missing (address, credentials). */
+  return self->setup_problem[family_of (target)];
 }
 
 gboolean

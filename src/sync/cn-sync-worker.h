@@ -46,8 +46,10 @@ const CnSyncConfig *cn_sync_worker_get_config (CnSyncWorker *self);
 /* Something was queued or retried: look for due jobs now. */
 void          cn_sync_worker_kick         (CnSyncWorker  *self);
 
-/* Targets paused because their credentials were rejected (401/403), and
- * why, in plain words (NULL when not paused). */
+/* Targets paused because their credentials were rejected (401/403). The
+ * reason says why a target's jobs do not go, in plain words: rejected
+ * credentials, or an enabled target that is not set up (no address, no
+ * token); NULL when it can send (or is switched off). */
 CnSyncTarget  cn_sync_worker_get_paused   (CnSyncWorker  *self);
 const char   *cn_sync_worker_get_pause_reason (CnSyncWorker *self,
                                                CnSyncTarget  target);

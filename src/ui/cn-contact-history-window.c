@@ -212,10 +212,19 @@ create_entry_row (CnContactHistoryWindow *self,
                                        : "dialog-question-symbolic");
   gtk_image_set_pixel_size (GTK_IMAGE (icon), 16);
   gtk_widget_set_valign (icon, GTK_ALIGN_START);
-  gtk_widget_add_css_class (icon, "cn-outcome-badge");
   outcome_class = cn_outcome_get_css_class (outcome);
   if (outcome_class != NULL)
-    gtk_widget_add_css_class (icon, outcome_class);
+    {
+      gtk_widget_add_css_class (icon, "cn-outcome-badge");
+      gtk_widget_add_css_class (icon, outcome_class);
+    }
+  else
+    {
+      /* No colour for an outcome this version does not know: a plain
+       * icon the size of a badge. */
+      gtk_image_set_pixel_size (GTK_IMAGE (icon), 32);
+      gtk_widget_add_css_class (icon, "dim-label");
+    }
   gtk_box_append (GTK_BOX (box), icon);
 
   texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
@@ -366,7 +375,7 @@ on_local_loaded (GObject      *source,
   if (logs == NULL)
     {
       /* At least the log the window was opened for. */
-      g_warning ("Could not read the contact's calls: %s", error->message);
+      g_message ("Could not read the contact's calls: %s", error->message);
       logs = g_ptr_array_new_with_free_func (g_object_unref);
       g_ptr_array_add (logs, g_object_ref (self->log));
       set_status (self, STATUS_ERROR, error->message, FALSE);

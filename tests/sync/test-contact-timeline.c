@@ -275,7 +275,8 @@ static void
 test_merge_never_twice (void)
 {
   g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) remote = g_ptr_array_new_with_free_func ((GDestroyNotify) cn_remote_call_free);
+  g_autoptr(GPtrArray) remote =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) cn_remote_call_free);
   g_autoptr(GPtrArray) entries = NULL;
   CnTimelineEntry *e;
 
