@@ -344,6 +344,8 @@ static gboolean
 check_done (SyncRun *run)
 {
   guint counts[CN_JOB_N_STATES];
+  guint stuck[CN_JOB_N_STATES];
+  CnSyncTarget blocked;
 
   if (!run->wait)
     return FALSE;
@@ -351,13 +353,20 @@ check_done (SyncRun *run)
   if (run->worker != NULL && !cn_sync_worker_is_idle (run->worker))
     return FALSE;
 
-  if (!cn_database_count_jobs (run->db, counts, NULL))
+  /* Jobs of a target that cannot send (switched off, not set up, paused
+   * for its credentials) need the person, not more waiting. */
+  blocked = run->worker != NULL ? cn_sync_worker_get_blocked (run->worker) : 0;
+
+  if (!cn_database_count_jobs_of (run->db, CN_SYNC_TARGETS_ALL & ~blocked, counts, NULL) ||
+      !cn_database_count_jobs_of (run->db, blocked, stuck, NULL))
     return FALSE;
 
   if (counts[CN_JOB_PENDING] + counts[CN_JOB_IN_FLIGHT] + counts[CN_JOB_WAITING] > 0)
     return FALSE;
 
-  run->exit_code = counts[CN_JOB_NEEDS_ATTENTION] + counts[CN_JOB_NEEDS_CONTACT] > 0
+  run->exit_code = counts[CN_JOB_NEEDS_ATTENTION] + counts[CN_JOB_NEEDS_CONTACT] > 0 ||
+                   stuck[CN_JOB_PENDING] + stuck[CN_JOB_WAITING] + stuck[CN_JOB_NEEDS_ATTENTION] +
+                   stuck[CN_JOB_NEEDS_CONTACT] > 0
                      ? CN_EXIT_SYNC_ATTENTION : CN_EXIT_OK;
   g_main_loop_quit (run->loop);
   return TRUE;

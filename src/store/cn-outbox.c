@@ -258,35 +258,44 @@ cn_outbox_enqueue_locked (CnDatabase  *self,
   return TRUE;
 }
 
-/* Whether the log has a job of @target not yet confirmed, or was already
- * confirmed by it (its remote id is on the log). */
+typedef enum {
+  TARGET_UNTOUCHED,   /* never queued for the target */
+  TARGET_QUEUED,      /* a job not yet confirmed, or confirmed (remote id on the log) */
+  TARGET_CANCELED,    /* the agent stopped it */
+} TargetStatus;
+
+/* Where the log stands with @target. */
 static gboolean
-has_job_locked (Connection   *conn,
-                gint64        call_id,
-                CnSyncTarget  target,
-                gboolean     *has,
-                GError      **error)
+target_status_locked (Connection    *conn,
+                      gint64         call_id,
+                      CnSyncTarget   target,
+                      TargetStatus  *status,
+                      GError       **error)
 {
   const char *sql;
-  gint64 count = 0;
   sqlite3_stmt *stmt;
+  int rc;
 
+#define TARGET_STATUS_SQL(column) \
+  "SELECT (SELECT count(*) FROM sync_jobs WHERE call_id = ?1 AND target = ?2" \
+  "         AND state <> 'canceled') +" \
+  "       (SELECT " column " IS NOT NULL FROM call_logs WHERE id = ?1)," \
+  "       (SELECT count(*) FROM sync_jobs WHERE call_id = ?1 AND target = ?2" \
+  "         AND state = 'canceled')"
   switch (target)
     {
     case CN_SYNC_TARGET_ONTRAPORT_NOTE:
-      sql = "SELECT (SELECT count(*) FROM sync_jobs WHERE call_id = ?1 AND target = ?2) +"
-            " (SELECT ontraport_note_id IS NOT NULL FROM call_logs WHERE id = ?1)";
+      sql = TARGET_STATUS_SQL ("ontraport_note_id");
       break;
     case CN_SYNC_TARGET_ONTRAPORT_TASK:
-      sql = "SELECT (SELECT count(*) FROM sync_jobs WHERE call_id = ?1 AND target = ?2) +"
-            " (SELECT ontraport_task_id IS NOT NULL FROM call_logs WHERE id = ?1)";
+      sql = TARGET_STATUS_SQL ("ontraport_task_id");
       break;
     case CN_SYNC_TARGET_BACKEND:
     default:
-      sql = "SELECT (SELECT count(*) FROM sync_jobs WHERE call_id = ?1 AND target = ?2) +"
-            " (SELECT backend_id IS NOT NULL FROM call_logs WHERE id = ?1)";
+      sql = TARGET_STATUS_SQL ("backend_id");
       break;
     }
+#undef TARGET_STATUS_SQL
 
   stmt = cn_db_get_statement (conn, sql, OP_SAVE_CALL, error);
   if (stmt == NULL)
@@ -294,20 +303,52 @@ has_job_locked (Connection   *conn,
 
   sqlite3_bind_int64 (stmt, 1, call_id);
   cn_db_bind_text (stmt, 2, cn_sync_target_to_string (target));
-  if (!cn_db_query_int (conn, stmt, OP_SAVE_CALL, &count, error))
-    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      cn_db_set_sqlite_error (error, conn->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc,
+                              OP_SAVE_CALL, conn->owner->path);
+      cn_db_finish_statement (stmt);
+      return FALSE;
+    }
 
-  *has = count > 0;
+  if (sqlite3_column_int64 (stmt, 0) > 0)
+    *status = TARGET_QUEUED;
+  else if (sqlite3_column_int64 (stmt, 1) > 0)
+    *status = TARGET_CANCELED;
+  else
+    *status = TARGET_UNTOUCHED;
+  cn_db_finish_statement (stmt);
+
   return TRUE;
 }
 
+static gboolean
+run_bound (Connection  *conn,
+           const char  *sql,
+           gint64       call_id,
+           gint64       value,
+           GError     **error)
+{
+  sqlite3_stmt *stmt = cn_db_get_statement (conn, sql, OP_SAVE_CALL, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, call_id);
+  sqlite3_bind_int64 (stmt, 2, value);
+  return cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error);
+}
+
 /* An edit. The backend learns of it through the job that sends it, which
- * either has not sent anything yet (it then sends the new revision: its
- * payload is fixed only at the first send) or is a new update job (a PUT
+ * either has not sent anything the server may have kept yet (its payload is
+ * fixed only then; it sends the new revision) or is a new update job (a PUT
  * with its own Idempotency-Key, "<client_id>:<revision>"). Ontraport notes
- * and tasks are built when sent, so one still waiting carries the edit;
- * one already sent is left as it is (notes are a record of the call). A
- * follow-up added by the edit gets its task. */
+ * and tasks are built when sent, so one still waiting carries the edit; one
+ * already sent is left as it is (a note is a record of the call). A
+ * follow-up added by the edit gets its task, one removed takes its unsent
+ * task along; a contact set by the edit frees jobs that waited for one. A
+ * target the agent canceled for this log stays canceled. */
 gboolean
 cn_outbox_edited_locked (CnDatabase  *self,
                          gint64       call_id,
@@ -318,51 +359,40 @@ cn_outbox_edited_locked (CnDatabase  *self,
 {
   CnSyncTarget targets = cn_database_get_sync_targets (self);
   Connection *conn = &self->writer;
-  sqlite3_stmt *stmt;
-  gboolean has = FALSE;
-  gint64 follow_up = cn_call_log_get_follow_up (log);
+  TargetStatus status = TARGET_UNTOUCHED;
+  gint64 follow_up = MAX (cn_call_log_get_follow_up (log), 0);
+  const char *contact_id = cn_call_log_get_contact_id (log);
 
   /* The jobs' copy of the follow-up (their priority) follows the log. */
-  stmt = cn_db_get_statement (conn,
-                              "UPDATE sync_jobs SET follow_up_at = ?2 "
-                              "WHERE call_id = ?1 AND follow_up_at <> ?2"
-                              " AND state NOT IN ('done', 'canceled')",
-                              OP_SAVE_CALL, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, call_id);
-  sqlite3_bind_int64 (stmt, 2, MAX (follow_up, 0));
-  if (!cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error))
+  if (!run_bound (conn,
+                  "UPDATE sync_jobs SET follow_up_at = ?2 "
+                  "WHERE call_id = ?1 AND follow_up_at <> ?2"
+                  " AND state NOT IN ('done', 'canceled')",
+                  call_id, follow_up, error))
     return FALSE;
 
-  /* A job not sent yet (create or update) takes the new revision. */
-  stmt = cn_db_get_statement (conn,
-                              "UPDATE sync_jobs SET revision = ?2, updated_at = ?3 "
-                              "WHERE call_id = ?1 AND target = 'backend' AND payload IS NULL"
-                              " AND state NOT IN ('done', 'canceled', 'in_flight')",
-                              OP_SAVE_CALL, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, call_id);
-  sqlite3_bind_int (stmt, 2, revision);
-  sqlite3_bind_int64 (stmt, 3, now);
-  if (!cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error))
+  /* Backend: a job the server cannot have kept yet takes the new revision. */
+  if (!run_bound (conn,
+                  "UPDATE sync_jobs SET revision = ?2 "
+                  "WHERE call_id = ?1 AND target = 'backend' AND payload IS NULL"
+                  " AND state NOT IN ('done', 'canceled', 'in_flight')",
+                  call_id, revision, error))
     return FALSE;
 
   if (sqlite3_changes (conn->db) == 0)
     {
-      if (!has_job_locked (conn, call_id, CN_SYNC_TARGET_BACKEND, &has, error))
+      if (!target_status_locked (conn, call_id, CN_SYNC_TARGET_BACKEND, &status, error))
         return FALSE;
 
-      if (has)
+      if (status == TARGET_QUEUED)
         {
-          /* Everything of the backend was sent (or is being sent): the edit
-           * goes as an update once the create is confirmed. */
+          /* Sent (or being sent): the edit goes as an update once the
+           * create is confirmed. */
           if (!insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_UPDATE, revision,
                            follow_up, now, error))
             return FALSE;
         }
-      else if ((targets & CN_SYNC_TARGET_BACKEND) &&
+      else if (status == TARGET_UNTOUCHED && (targets & CN_SYNC_TARGET_BACKEND) &&
                !insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_CREATE, revision,
                             follow_up, now, error))
         {
@@ -373,21 +403,40 @@ cn_outbox_edited_locked (CnDatabase  *self,
 
   if ((targets & CN_SYNC_TARGET_ONTRAPORT_NOTE))
     {
-      if (!has_job_locked (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, &has, error))
+      if (!target_status_locked (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, &status, error))
         return FALSE;
-      if (!has && !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, CN_JOB_CREATE,
-                               revision, follow_up, now, error))
+      if (status == TARGET_UNTOUCHED &&
+          !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, CN_JOB_CREATE, revision,
+                       follow_up, now, error))
         return FALSE;
     }
 
-  if ((targets & CN_SYNC_TARGET_ONTRAPORT_TASK) && cn_call_log_get_follow_up (log) != 0)
+  if (follow_up == 0)
     {
-      if (!has_job_locked (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, &has, error))
-        return FALSE;
-      if (!has && !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, CN_JOB_CREATE,
-                               revision, follow_up, now, error))
+      /* The follow-up was taken back: a task not sent yet goes too. */
+      if (!run_bound (conn,
+                      "UPDATE sync_jobs SET state = 'canceled', updated_at = ?2 "
+                      "WHERE call_id = ?1 AND target = 'ontraport-task' AND payload IS NULL"
+                      " AND state NOT IN ('done', 'canceled', 'in_flight')",
+                      call_id, now, error))
         return FALSE;
     }
+  else if ((targets & CN_SYNC_TARGET_ONTRAPORT_TASK))
+    {
+      if (!target_status_locked (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, &status, error))
+        return FALSE;
+      if (status == TARGET_UNTOUCHED &&
+          !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, CN_JOB_CREATE, revision,
+                       follow_up, now, error))
+        return FALSE;
+    }
+
+  if (contact_id != NULL && *contact_id != '\0' &&
+      !run_bound (conn,
+                  "UPDATE sync_jobs SET state = 'pending', next_attempt_at = 0, updated_at = ?2 "
+                  "WHERE call_id = ?1 AND state = 'needs_contact'",
+                  call_id, now, error))
+    return FALSE;
 
   return TRUE;
 }
@@ -680,13 +729,15 @@ record_one_locked (Connection         *conn,
   g_autofree char *detail = NULL;
   g_autofree char *message = NULL;
   CnSyncTarget target = CN_SYNC_TARGET_BACKEND;
+  gboolean has_contact;
   gint64 call_id;
   gint64 attempts;
   const char *new_state;
   int rc;
 
   stmt = cn_db_get_statement (conn,
-                              "SELECT j.call_id, j.target, j.state, j.attempts, c.phone "
+                              "SELECT j.call_id, j.target, j.state, j.attempts, c.phone,"
+                              " c.contact_id IS NOT NULL "
                               "FROM sync_jobs j JOIN call_logs c ON c.id = j.call_id "
                               "WHERE j.id = ?1",
                               OP_CHANGE, error);
@@ -712,6 +763,7 @@ record_one_locked (Connection         *conn,
   state_text = g_strdup (cn_db_column_text (stmt, 2));
   attempts = sqlite3_column_int64 (stmt, 3);
   phone = g_strdup (cn_db_column_text (stmt, 4));
+  has_contact = sqlite3_column_int (stmt, 5) != 0;
   cn_db_finish_statement (stmt);
   cn_sync_target_from_string (target_text, &target);
 
@@ -742,7 +794,8 @@ record_one_locked (Connection         *conn,
     case CN_JOB_RESULT_NEEDS_CONTACT:
     case CN_JOB_RESULT_RELEASE:
     default:
-      new_state = "needs_contact";
+      /* The agent gave the log a contact while the search was under way. */
+      new_state = has_contact && result->contact_id == NULL ? "pending" : "needs_contact";
       break;
     }
 
@@ -757,6 +810,7 @@ record_one_locked (Connection         *conn,
                               " next_attempt_at = :next, last_status = :status,"
                               " last_error = :message,"
                               " remote_id = coalesce(:remote_id, remote_id),"
+                              " payload = coalesce(payload, :payload),"
                               " outcome_unknown = CASE WHEN :state = 'done' THEN 0"
                               "   ELSE max(outcome_unknown, :unknown) END,"
                               " updated_at = :at "
@@ -771,6 +825,7 @@ record_one_locked (Connection         *conn,
   cn_db_bind_named_text (stmt, ":message",
                          result->kind == CN_JOB_RESULT_DONE ? NULL : message);
   cn_db_bind_named_text (stmt, ":remote_id", result->remote_id);
+  cn_db_bind_named_text (stmt, ":payload", result->payload);
   cn_db_bind_named_int64 (stmt, ":unknown", result->outcome_unknown ? 1 : 0);
   cn_db_bind_named_int64 (stmt, ":at", result->at);
   cn_db_bind_named_int64 (stmt, ":id", result->job_id);
@@ -815,19 +870,53 @@ record_one_locked (Connection         *conn,
         return FALSE;
     }
 
-  if (result->contact_id != NULL && *result->contact_id != '\0')
+  if (result->contact_id != NULL && *result->contact_id != '\0' && !has_contact)
     {
+      g_autoptr(CnCallLog) edited = cn_call_log_new ();
+      gint64 follow_up = 0;
+      gint revision = 0;
+      gint64 updated_at = 0;
+
+      /* The contact the worker found goes on the log as an edit, so the
+       * backend hears of it too, and is remembered for the number. A
+       * contact the agent set meanwhile is left alone. */
       stmt = cn_db_get_statement (conn,
-                                  "UPDATE call_logs SET contact_id = ?2 "
-                                  "WHERE id = ?1 AND contact_id IS NULL",
+                                  "UPDATE call_logs SET contact_id = ?2, revision = revision + 1,"
+                                  " updated_at = max(?3, updated_at + 1) "
+                                  "WHERE id = ?1 AND contact_id IS NULL "
+                                  "RETURNING revision, updated_at, coalesce(follow_up_at, 0)",
                                   OP_CHANGE, error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, call_id);
       cn_db_bind_text (stmt, 2, result->contact_id);
-      if (!cn_db_run_statement (conn, stmt, OP_CHANGE, error) ||
-          !cache_contact_locked (conn, phone, result->contact_id, NULL, result->at, error))
-        return FALSE;
+      sqlite3_bind_int64 (stmt, 3, result->at);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          revision = sqlite3_column_int (stmt, 0);
+          updated_at = sqlite3_column_int64 (stmt, 1);
+          follow_up = sqlite3_column_int64 (stmt, 2);
+          while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+            ;
+        }
+      if (rc != SQLITE_DONE)
+        {
+          cn_db_set_sqlite_error (error, conn->db, rc, OP_CHANGE, conn->owner->path);
+          cn_db_finish_statement (stmt);
+          return FALSE;
+        }
+      cn_db_finish_statement (stmt);
+
+      if (revision > 0)
+        {
+          cn_call_log_set_follow_up (edited, follow_up);
+          cn_call_log_set_contact_id (edited, result->contact_id);
+          if (!cn_outbox_edited_locked (conn->owner, call_id, edited, revision, updated_at,
+                                        error) ||
+              !cache_contact_locked (conn, phone, result->contact_id, NULL, result->at, error))
+            return FALSE;
+        }
     }
 
   detail = build_event_detail (target, result, (guint) attempts + 1);
@@ -926,9 +1015,10 @@ cn_database_list_jobs_for_call (CnDatabase  *self,
 }
 
 gboolean
-cn_database_count_jobs (CnDatabase  *self,
-                        guint       *counts,
-                        GError     **error)
+cn_database_count_jobs_of (CnDatabase    *self,
+                           CnSyncTarget   targets,
+                           guint         *counts,
+                           GError       **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
   Connection *conn;
@@ -943,12 +1033,14 @@ cn_database_count_jobs (CnDatabase  *self,
   conn = &self->reader;
   locker = g_mutex_locker_new (&conn->mutex);
   stmt = cn_db_get_statement (conn,
-                              "SELECT state, count(*) FROM sync_jobs "
-                              "WHERE state NOT IN ('done', 'canceled') GROUP BY state",
+                              "SELECT j.state, count(*) FROM sync_jobs j "
+                              "WHERE j.state NOT IN ('done', 'canceled')"
+                              " AND (" TARGET_BIT " & ?1) <> 0 GROUP BY j.state",
                               OP_READ, error);
   if (stmt == NULL)
     return FALSE;
 
+  sqlite3_bind_int64 (stmt, 1, targets & CN_SYNC_TARGETS_ALL);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       CnJobState state;
@@ -966,6 +1058,45 @@ cn_database_count_jobs (CnDatabase  *self,
 
   cn_db_finish_statement (stmt);
   return TRUE;
+}
+
+gboolean
+cn_database_count_jobs (CnDatabase  *self,
+                        guint       *counts,
+                        GError     **error)
+{
+  return cn_database_count_jobs_of (self, CN_SYNC_TARGETS_ALL, counts, error);
+}
+
+gint
+cn_database_get_job_state (CnDatabase  *self,
+                           gint64       job_id,
+                           GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
+  sqlite3_stmt *stmt;
+  CnJobState state = CN_JOB_PENDING;
+  gint result = -1;
+  int rc;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), -1);
+
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  stmt = cn_db_get_statement (conn, "SELECT state FROM sync_jobs WHERE id = ?1", OP_READ, error);
+  if (stmt == NULL)
+    return -1;
+
+  sqlite3_bind_int64 (stmt, 1, job_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && cn_job_state_from_string (cn_db_column_text (stmt, 0), &state))
+    result = state;
+  else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
+  cn_db_finish_statement (stmt);
+
+  return result;
 }
 
 gint64

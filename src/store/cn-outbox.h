@@ -126,13 +126,18 @@ typedef struct {
   const char      *contact_id;       /* DONE/any: the contact that was resolved, or NULL */
   gint64           next_attempt_at;  /* RETRY */
   gboolean         outcome_unknown;  /* the request may have reached the server */
+  const char      *payload;          /* what was sent, when the server may have taken
+                                      * it: the job keeps it (a repeat must carry the
+                                      * same body under the same key); NULL leaves it */
 } CnJobResult;
 
 /* Records results in ONE transaction (the worker batches them): each updates
  * its job, adds a "sync" event to the log with the target, attempt number,
  * status and message (JSON in the event's detail), and on DONE stores the id
- * on the log (backend_id, ontraport_note_id or ontraport_task_id). A
- * resolved contact id is saved on the log and in the contacts cache. */
+ * on the log (backend_id, ontraport_note_id or ontraport_task_id) and removes
+ * the job. A contact id resolved by the worker is saved on a log that still
+ * has none (an edit: the backend hears of it) and cached for its number. A
+ * NEEDS_CONTACT for a log that got a contact meanwhile makes the job pending. */
 gboolean     cn_database_record_results  (CnDatabase         *self,
                                           const CnJobResult  *results,
                                           guint               n_results,
@@ -147,9 +152,19 @@ GPtrArray   *cn_database_list_jobs_for_call (CnDatabase  *self,
                                              GError     **error);
 
 /* Counts by state over jobs that are not done; @counts has
- * CN_JOB_N_STATES slots. */
+ * CN_JOB_N_STATES slots. The _of form counts only jobs of @targets. */
 gboolean     cn_database_count_jobs      (CnDatabase  *self,
                                           guint       *counts,
+                                          GError     **error);
+gboolean     cn_database_count_jobs_of   (CnDatabase    *self,
+                                          CnSyncTarget   targets,
+                                          guint         *counts,
+                                          GError       **error);
+
+/* The state of one job now (it may have been canceled since it was
+ * claimed), or -1 when it is gone. */
+gint         cn_database_get_job_state   (CnDatabase  *self,
+                                          gint64       job_id,
                                           GError     **error);
 
 /* The earliest next_attempt_at of a waiting job of @targets, 0 when none. */

@@ -443,8 +443,8 @@ judge_success (GTask  *task,
       probe_return (task, FALSE, G_IO_ERROR_FAILED,
                     with_server_words (probe, body,
                                        g_strdup_printf (_("Ontraport answered with error code "
-                                                          "%" G_GINT64_FORMAT "."),
-                                                        json_node_get_int (code))));
+                                                          "%lld."),
+                                                        (long long) json_node_get_int (code))));
     else
       probe_return (task, TRUE, 0,
                     g_strdup (_("Connected. Ontraport accepted the App ID and API Key.")));

@@ -29,9 +29,9 @@
 #include "cn-sync-worker.h"
 
 /* Jobs claimed per transaction. */
-#define CLAIM_BATCH            64
+#define CLAIM_BATCH            128
 /* Results are written when this many wait, or after FLUSH_DELAY_MS. */
-#define FLUSH_BATCH            128
+#define FLUSH_BATCH            256
 #define FLUSH_DELAY_MS         100
 /* How often an idle worker looks for jobs other processes queued. */
 #define POLL_INTERVAL_MS       1000
@@ -122,6 +122,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void pump          (CnSyncWorker *self);
+static void on_flush_timeout (gpointer   user_data);
 static void schedule_pump (CnSyncWorker *self,
                            guint         delay_ms);
 static void run_step      (Run          *run);
@@ -278,11 +279,9 @@ flush_results (CnSyncWorker *self)
       /* The jobs stay in flight in the database; they are sent again after
        * a restart. Keep the results and try again shortly. */
       g_message ("Could not record %u sync results: %s", self->results->len, error->message);
-      if (self->results->len < 100000)
-        {
-          self->flush_id = g_timeout_add_once (1000, (GSourceOnceFunc) flush_results, self);
-          return;
-        }
+      if (self->running)
+        self->flush_id = g_timeout_add_once (1000, on_flush_timeout, self);
+      return;
     }
 
   g_array_set_size (self->results, 0);
@@ -316,6 +315,7 @@ add_result (CnSyncWorker      *self,
   copy.message = keep (self, result->message);
   copy.remote_id = keep (self, result->remote_id);
   copy.contact_id = keep (self, result->contact_id);
+  copy.payload = keep (self, result->payload);
   g_array_append_val (self->results, copy);
 
   if (self->results->len >= FLUSH_BATCH)
@@ -399,6 +399,12 @@ finish_run (Run               *run,
     .outcome_unknown = outcome_unknown || run->job->outcome_unknown,
   };
 
+  /* The server may have kept what was sent (no answer, or "still working
+   * on it"): a repeat must carry the same body. After a clear refusal the
+   * job stays open to an edit. */
+  if (kind == CN_JOB_RESULT_RETRY && (outcome_unknown || status == 409))
+    result.payload = run->job->payload;
+
   if (kind == CN_JOB_RESULT_RETRY)
     {
       const CnSyncConfig *config = self->config;
@@ -465,6 +471,20 @@ on_wrote_body (SoupMessage *message,
 
 static void deliver_answer (Run    *run,
                             GError *error);
+
+/* libsoup sends an idempotent message again by itself when a kept-alive
+ * connection turns out closed; its request body stream was read by the
+ * first try, so it is set again from the bytes kept on the message (else
+ * the repeat goes out empty). */
+static void
+on_restarted (SoupMessage *message,
+              gpointer     user_data)
+{
+  GBytes *bytes = g_object_get_data (G_OBJECT (message), "cn-request-body");
+
+  if (bytes != NULL)
+    soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+}
 
 static void
 on_read (GObject      *source,
@@ -598,9 +618,12 @@ send_request (Run         *run,
                                   idempotency_key);
   if (body != NULL)
     {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      GBytes *bytes = g_bytes_new (body, strlen (body));
 
       soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+      g_object_set_data_full (G_OBJECT (message), "cn-request-body", bytes,
+                              (GDestroyNotify) g_bytes_unref);
+      g_signal_connect (message, "restarted", G_CALLBACK (on_restarted), NULL);
     }
 
   run->sent = FALSE;
@@ -884,16 +907,18 @@ on_create_answer (Run         *run,
       SoupMessageHeaders *headers = soup_message_get_response_headers (message);
       const char *remaining = soup_message_headers_get_one (headers, "X-Rate-Limit-Remaining");
       const char *reset = soup_message_headers_get_one (headers, "X-Rate-Limit-Reset");
+      guint64 reset_seconds = 0;
 
       cn_sync_classify_ontraport (status, soup_message_headers_get_content_type (headers, NULL),
                                   too_large ? NULL : g_bytes_get_data (body, NULL),
                                   too_large ? 0 : g_bytes_get_size (body), reset, TRUE, &answer);
 
       /* The server says the window is used up: wait for it. */
-      if (g_strcmp0 (remaining, "0") == 0 && answer.retry_after > 0)
+      if (g_strcmp0 (remaining, "0") == 0 && reset != NULL &&
+          g_ascii_string_to_unsigned (reset, 10, 1, 3600, &reset_seconds, NULL))
         cn_rate_limiter_block_until (run->worker->ontraport_limiter,
                                      g_get_monotonic_time () +
-                                     answer.retry_after * G_USEC_PER_SEC);
+                                     (gint64) reset_seconds * G_USEC_PER_SEC);
     }
 
   if (!finish_on_failure (run, status, error, &answer, TRUE))
@@ -941,10 +966,16 @@ run_ontraport_step (Run *run)
   gint64 due = cn_call_log_get_follow_up (job->log);
   gint64 delay;
 
-  if (is_task && job->payload != NULL)
-    cn_sync_task_payload_parse (job->payload, &subject, &due);
-  if (is_task && subject == NULL)
-    subject = cn_sync_task_subject (job->log);
+  /* A task's subject and due time are fixed once it may have been sent. */
+  if (is_task && job->payload == NULL)
+    job->payload = cn_sync_task_payload (job->log);
+  if (is_task && !cn_sync_task_payload_parse (job->payload, &subject, &due))
+    {
+      finish_run (run, CN_JOB_RESULT_FAILED, 0,
+                  _("This call has no follow-up time, so no task can be made."), NULL, -1,
+                  FALSE);
+      return;
+    }
 
   if (is_task && config->task_mode == CN_TASK_MODE_ASSIGN &&
       (config->task_template_id == 0 || config->task_owner_id == 0))
@@ -1079,7 +1110,16 @@ static void
 start_job (CnSyncWorker *self,
            CnSyncJob    *job)
 {
-  Run *run = g_new0 (Run, 1);
+  Run *run;
+
+  /* Claimed a while ago: the agent may have canceled it since. */
+  if (cn_database_get_job_state (self->database, job->id, NULL) != CN_JOB_IN_FLIGHT)
+    {
+      cn_sync_job_free (job);
+      return;
+    }
+
+  run = g_new0 (Run, 1);
 
   run->worker = self;
   run->job = job;
@@ -1093,22 +1133,6 @@ start_job (CnSyncWorker *self,
 }
 
 /* Scheduling */
-
-static char *
-build_payload (const CnSyncJob *job,
-               gpointer         user_data)
-{
-  switch (job->target)
-    {
-    case CN_SYNC_TARGET_BACKEND:
-      return cn_sync_backend_body (job->log);
-    case CN_SYNC_TARGET_ONTRAPORT_TASK:
-      return cn_sync_task_payload (job->log);
-    case CN_SYNC_TARGET_ONTRAPORT_NOTE:
-    default:
-      return NULL;
-    }
-}
 
 static void
 on_wake (gpointer user_data)
@@ -1182,6 +1206,70 @@ claim_worthwhile (CnSyncWorker *self,
   return next_due > 0 && next_due <= now_seconds ();
 }
 
+/* Runs sending (or about to send) a request: a run that waits for the
+ * Ontraport limiter holds no connection. */
+static guint
+count_sending (CnSyncWorker *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->runs->len; i++)
+    n += ((Run *) g_ptr_array_index (self->runs, i))->delay_id == 0;
+
+  return n;
+}
+
+/* Claims due jobs of @targets onto the ready queue; FALSE on a database
+ * error (the worker then polls). */
+static gboolean
+claim_more (CnSyncWorker *self,
+            CnSyncTarget  targets,
+            guint         batch)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  gint64 version = cn_database_get_data_version (self->database);
+
+  claimed = cn_database_claim_jobs (self->database, targets, now_seconds (), batch, NULL, NULL,
+                                    &error);
+  /* Results not yet written may be what makes the next job due (an update
+   * waits for its create): write them and look again. */
+  if (claimed != NULL && claimed->len < batch && self->results->len > 0)
+    {
+      g_autoptr(GPtrArray) more = NULL;
+
+      flush_results (self);
+      version = cn_database_get_data_version (self->database);
+      more = cn_database_claim_jobs (self->database, targets, now_seconds (),
+                                     batch - claimed->len, NULL, NULL, &error);
+      if (more != NULL)
+        g_ptr_array_extend_and_steal (claimed, g_steal_pointer (&more));
+      else
+        g_clear_error (&error);   /* what the first claim got still goes */
+    }
+
+  if (claimed == NULL)
+    {
+      g_message ("Could not read the sync queue: %s", error->message);
+      return FALSE;
+    }
+
+  /* Read before the claim: a save committed during it makes the next look
+   * worthwhile. */
+  self->last_data_version = version;
+  self->claimed_all = claimed->len < batch;
+
+  /* In the claim's order: urgent follow-ups first, then oldest first. */
+  for (guint i = 0; i < claimed->len; i++)
+    g_queue_push_tail (&self->ready, g_ptr_array_index (claimed, i));
+  g_ptr_array_set_free_func (claimed, NULL);
+
+  if (claimed->len > 0)
+    emit_changed (self);
+
+  return TRUE;
+}
+
 static void
 pump (CnSyncWorker *self)
 {
@@ -1190,6 +1278,7 @@ pump (CnSyncWorker *self)
   gint64 next_due;
   gint64 now;
   CnSyncTarget targets;
+  gboolean idle;
 
   if (!self->running)
     return;
@@ -1212,53 +1301,32 @@ pump (CnSyncWorker *self)
       l = next;
     }
 
-  while (self->runs->len < concurrency)
+  /* At most @concurrency requests at once, and never more runs than twice
+   * that (runs waiting for the Ontraport limiter hold no connection). */
+  while (count_sending (self) < concurrency && self->runs->len < concurrency * 2)
     {
       CnSyncJob *job = next_startable (self, &limiter_delay);
 
-      if (job == NULL && self->ready.length < concurrency && targets != 0 &&
-          (self->results->len > 0 || claim_worthwhile (self, targets)))
+      if (job == NULL)
         {
-          g_autoptr(GError) error = NULL;
-          g_autoptr(GPtrArray) claimed = NULL;
-
+          /* Jobs the limiter holds back do not stop the backend's: while it
+           * holds, only the backend is claimed. */
+          CnSyncTarget claim = limiter_delay > 0 ? targets & ~CN_SYNC_TARGETS_ONTRAPORT : targets;
           guint batch = MAX (CLAIM_BATCH, concurrency * 2);
 
-          claimed = cn_database_claim_jobs (self->database, targets, now_seconds (), batch,
-                                            build_payload, self, &error);
-          /* Results not yet written may be what makes the next job due (an
-           * update waits for its create): write them and look again. */
-          if (claimed != NULL && claimed->len < batch && self->results->len > 0)
-            {
-              g_autoptr(GPtrArray) more = NULL;
+          if (claim == 0 || self->ready.length >= batch * 2 ||
+              !(self->results->len > 0 || claim_worthwhile (self, claim)))
+            break;
 
-              flush_results (self);
-              more = cn_database_claim_jobs (self->database, targets, now_seconds (),
-                                             batch - claimed->len, build_payload, self, &error);
-              if (more == NULL)
-                g_clear_pointer (&claimed, g_ptr_array_unref);
-              else
-                g_ptr_array_extend_and_steal (claimed, g_steal_pointer (&more));
-            }
-          if (claimed == NULL)
+          if (!claim_more (self, claim, batch))
             {
-              g_message ("Could not read the sync queue: %s", error->message);
               schedule_pump (self, POLL_INTERVAL_MS);
               return;
             }
-          self->last_data_version = cn_database_get_data_version (self->database);
-          self->claimed_all = claimed->len < batch;
-          for (guint i = 0; i < claimed->len; i++)
-            g_queue_push_tail (&self->ready, g_ptr_array_steal_index_fast (claimed, i--));
-          if (self->ready.length > 0)
-            emit_changed (self);
+
           job = next_startable (self, &limiter_delay);
           if (job == NULL)
             break;
-        }
-      else if (job == NULL)
-        {
-          break;
         }
 
       start_job (self, job);
@@ -1268,22 +1336,25 @@ pump (CnSyncWorker *self)
     self->limiter_id = g_timeout_add_once ((guint) MIN ((limiter_delay + 999) / 1000, 60000),
                                            on_limiter_ready, self);
 
-  if (self->runs->len > 0 || self->ready.length > 0)
-    return;
+  idle = self->runs->len == 0 && self->ready.length == 0;
+  if (self->runs->len > 0 && self->ready.length == 0 && limiter_delay == 0)
+    return;   /* every finished run pumps again */
 
-  /* Nothing under way: write what we have, then wait for the next due job
-   * (or poll for jobs others queue). */
-  flush_results (self);
+  /* Nothing (or only held-back jobs) under way: write what we have, then
+   * wait for the next due job, or poll for jobs others queue. */
+  if (idle)
+    flush_results (self);
 
   /* Waiting jobs are due at whole seconds; the poll looks every second. */
   now = now_seconds ();
   next_due = targets != 0 ? cn_database_next_due (self->database, targets, NULL) : 0;
   if (next_due > now && next_due - now < POLL_INTERVAL_MS / 1000)
     schedule_pump (self, (guint) ((next_due - now) * 1000));
-  else
+  else if (self->wake_id == 0)
     schedule_pump (self, POLL_INTERVAL_MS);
 
-  g_signal_emit (self, signals[SIGNAL_IDLE], 0);
+  if (idle)
+    g_signal_emit (self, signals[SIGNAL_IDLE], 0);
 }
 
 static void
@@ -1311,6 +1382,7 @@ cn_sync_worker_dispose (GObject *object)
   CnSyncWorker *self = CN_SYNC_WORKER (object);
 
   cn_sync_worker_stop (self);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
@@ -1512,6 +1584,7 @@ cn_sync_worker_stop (CnSyncWorker *self)
         .next_attempt_at = now_seconds (),
         .outcome_unknown = TRUE,
         .contact_id = run->resolved_contact,
+        .payload = run->sent || run->message != NULL ? run->job->payload : NULL,
       };
 
       add_result (self, &result);
@@ -1621,6 +1694,20 @@ cn_sync_worker_get_pause_reason (CnSyncWorker *self,
 
   /* Enabled, but something is missing (address, credentials). */
   return self->setup_problem[family_of (target)];
+}
+
+CnSyncTarget
+cn_sync_worker_get_blocked (CnSyncWorker *self)
+{
+  CnSyncTarget blocked = 0;
+
+  g_return_val_if_fail (CN_IS_SYNC_WORKER (self), 0);
+
+  for (Family f = 0; f < N_FAMILIES; f++)
+    if (!family_is_set_up (self, f, NULL) || (self->paused & targets_of (f)) != 0)
+      blocked |= targets_of (f);
+
+  return blocked;
 }
 
 gboolean

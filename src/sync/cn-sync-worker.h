@@ -54,6 +54,10 @@ CnSyncTarget  cn_sync_worker_get_paused   (CnSyncWorker  *self);
 const char   *cn_sync_worker_get_pause_reason (CnSyncWorker *self,
                                                CnSyncTarget  target);
 
+/* Targets whose jobs cannot go whatever the network does: switched off, not
+ * set up, or paused for their credentials. */
+CnSyncTarget  cn_sync_worker_get_blocked  (CnSyncWorker  *self);
+
 /* TRUE when nothing is in flight and no job is due now (waiting jobs may
  * remain). */
 gboolean      cn_sync_worker_is_idle      (CnSyncWorker  *self);

@@ -244,7 +244,7 @@ main (int   argc,
   g_test_add_func ("/sync/kill/wait-exit-codes", test_wait_exit_codes);
   result = g_test_run ();
 
-  store_test_rm_rf (root);
+  if (g_getenv ("KEEP_ROOT") == NULL) store_test_rm_rf (root); else g_printerr ("root %s\n", root);
   g_free (root);
   return result;
 }
