@@ -176,6 +176,40 @@ three_waiting (gpointer d)
   return sync_test_count_state (f->db, CN_JOB_WAITING) == 3;
 }
 
+static gboolean
+two_in_flight (gpointer d)
+{
+  Fixture *f = d;
+
+  return sync_test_count_state (f->db, CN_JOB_IN_FLIGHT) == 2 &&
+         fake_server_count_requests (f->backend, "POST", "/api/calls") == 1;
+}
+
+static gboolean
+two_notes (gpointer d)
+{
+  Fixture *f = d;
+
+  return fake_server_count_records (f->ontraport) == 2;
+}
+
+static gboolean
+one_backend_record (gpointer d)
+{
+  Fixture *f = d;
+
+  return fake_server_count_records (f->backend) == 1;
+}
+
+static gboolean
+one_needs_contact_idle (gpointer d)
+{
+  Fixture *f = d;
+
+  return sync_test_count_state (f->db, CN_JOB_NEEDS_CONTACT) == 1 &&
+         cn_sync_worker_is_idle (f->worker);
+}
+
 /* The backend gets each log once, in the contract's shape, with its UUID as
  * the Idempotency-Key; the ids come back onto the logs. */
 static void
@@ -685,6 +719,153 @@ test_in_flight_reset (Fixture       *f,
   g_assert_cmpuint (fake_server_count_requests (f->ontraport, "GET", "/1/objects"), ==, 1);
 }
 
+/* A job claimed but not yet started is not sent once the agent cancels it. */
+static void
+test_cancel_after_claim (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(CnCallLog) first = NULL;
+  g_autoptr(CnCallLog) canceled = NULL;
+  g_autofree char *backend_id = NULL;
+
+  f->config->ontraport_enabled = FALSE;
+  f->config->concurrency = 1;
+  cn_database_set_sync_targets (f->db, CN_SYNC_TARGET_BACKEND);
+  fake_server_queue_fault (f->backend, FAKE_STALL);
+  first = save_log (f, "+15551230001", NULL, NULL, 0);
+  canceled = save_log (f, "+15551230002", NULL, NULL, 0);
+
+  start_worker (f);
+  /* Both are claimed; the first request hangs. */
+  g_assert_true (sync_test_wait_for (two_in_flight, f, 5000));
+  g_assert_true (cn_database_cancel_jobs (f->db, cn_call_log_get_uuid (canceled), NULL));
+  g_assert_true (sync_test_wait_for (queue_empty, f, 15000));
+
+  g_assert_null (fake_server_dup_record (f->backend, cn_call_log_get_uuid (canceled)));
+  g_assert_true (cn_database_get_remote_ids (f->db, cn_call_log_get_uuid (canceled), &backend_id,
+                                             NULL, NULL, NULL));
+  g_assert_null (backend_id);
+  g_assert_cmpint (cn_database_get_sync_state (f->db, cn_call_log_get_uuid (canceled), NULL, NULL),
+                   ==, -1);
+  g_assert_cmpuint (fake_server_count_records (f->backend), ==, 1);
+}
+
+/* Ontraport held back by its rate limit does not hold the backend back. */
+static void
+test_limiter_spares_backend (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(CnCallLog) later = NULL;
+
+  f->config->ontraport_per_minute = 2;
+  cn_database_set_sync_targets (f->db, CN_SYNC_TARGET_ONTRAPORT_NOTE);
+  for (guint i = 0; i < 10; i++)
+    g_object_unref (save_log (f, "+15551234567", "42", NULL, 0));
+
+  start_worker (f);
+  g_assert_true (sync_test_wait_for (two_notes, f, 5000));
+
+  cn_database_set_sync_targets (f->db, CN_SYNC_TARGET_BACKEND);
+  later = save_log (f, "+15559876543", NULL, NULL, 0);
+  cn_sync_worker_kick (f->worker);
+  g_assert_true (sync_test_wait_for (one_backend_record, f, 5000));
+  g_assert_cmpuint (fake_server_count_records (f->ontraport), ==, 2);
+}
+
+/* Claims go urgent follow-ups first (soonest first), then oldest first. */
+static void
+test_claim_order (Fixture       *f,
+                  gconstpointer  data)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(GPtrArray) logs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) claimed = NULL;
+  const guint expected[] = { 4, 3, 0, 1, 2, 5 };
+
+  cn_database_set_sync_targets (f->db, CN_SYNC_TARGET_BACKEND);
+  g_ptr_array_add (logs, save_log (f, "+15550000000", NULL, NULL, 0));
+  g_ptr_array_add (logs, save_log (f, "+15550000001", NULL, NULL, now + 3 * 86400));
+  g_ptr_array_add (logs, save_log (f, "+15550000002", NULL, NULL, 0));
+  g_ptr_array_add (logs, save_log (f, "+15550000003", NULL, NULL, now + 7200));
+  g_ptr_array_add (logs, save_log (f, "+15550000004", NULL, NULL, now + 3600));
+  g_ptr_array_add (logs, save_log (f, "+15550000005", NULL, NULL, 0));
+
+  claimed = cn_database_claim_jobs (f->db, CN_SYNC_TARGETS_ALL, now, 10, NULL, NULL, NULL);
+  g_assert_cmpuint (claimed->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < claimed->len; i++)
+    g_assert_cmpstr (((CnSyncJob *) g_ptr_array_index (claimed, i))->call_uuid, ==,
+                     cn_call_log_get_uuid (g_ptr_array_index (logs, expected[i])));
+}
+
+/* A log the server refused (400) is mended by an edit and a Retry: the new
+ * body goes, not the refused one. */
+static void
+test_edit_mends_refused (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(CnCallLog) log = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *record = NULL;
+
+  f->config->ontraport_enabled = FALSE;
+  cn_database_set_sync_targets (f->db, CN_SYNC_TARGET_BACKEND);
+  fake_server_queue_fault (f->backend, FAKE_400);
+  log = save_log (f, "+15551230001", NULL, NULL, 0);
+  start_worker (f);
+  g_assert_true (sync_test_wait_for (one_needs_attention, f, 10000));
+
+  cn_call_log_set_notes (log, "mended");
+  g_assert_true (cn_database_update_call (f->db, log, NULL));
+  g_assert_cmpint (cn_database_retry_jobs (f->db, cn_call_log_get_uuid (log), NULL), ==, 1);
+  cn_sync_worker_kick (f->worker);
+  g_assert_true (sync_test_wait_for (queue_empty, f, 10000));
+
+  record = fake_server_dup_record (f->backend, cn_call_log_get_uuid (log));
+  g_assert_cmpstr (json_object_get_string_member (parse_object (record, &parser), "notes"), ==,
+                   "mended");
+  g_assert_cmpuint (fake_server_count_requests (f->backend, "PUT", "/api/calls/"), ==, 0);
+}
+
+/* Taking a follow-up back before its task was sent takes the task along;
+ * setting a contact by an edit frees jobs that waited for one; a canceled
+ * target stays canceled through an edit. */
+static void
+test_edits_and_jobs (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CnCallLog) task_log = NULL;
+  g_autoptr(CnCallLog) contactless = NULL;
+  g_autoptr(CnCallLog) canceled = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+
+  cn_database_set_sync_targets (f->db, CN_SYNC_TARGETS_ALL);
+  task_log = save_log (f, "+15551230001", "42", "Jane", 1795424400);
+  cn_call_log_set_follow_up (task_log, 0);
+  g_assert_true (cn_database_update_call (f->db, task_log, NULL));
+
+  fake_server_add_contact (f->ontraport, 77, "Only", "Match", "+15557770000");
+  contactless = save_log (f, "+15559990000", NULL, NULL, 0);
+  canceled = save_log (f, "+15551230003", "42", NULL, 0);
+  g_assert_true (cn_database_cancel_jobs (f->db, cn_call_log_get_uuid (canceled), NULL));
+  cn_call_log_set_notes (canceled, "edited after cancel");
+  g_assert_true (cn_database_update_call (f->db, canceled, NULL));
+
+  start_worker (f);
+  g_assert_true (sync_test_wait_for (one_needs_contact_idle, f, 10000));
+  cn_call_log_set_contact_id (contactless, "77");
+  g_assert_true (cn_database_update_call (f->db, contactless, NULL));
+  cn_sync_worker_kick (f->worker);
+  g_assert_true (sync_test_wait_for (queue_empty, f, 10000));
+
+  /* No task (the follow-up went before it was sent), one note each. */
+  g_assert_cmpuint (fake_server_count_tasks (f->ontraport), ==, 0);
+  g_assert_cmpuint (fake_server_count_records (f->ontraport), ==, 2);
+  g_assert_cmpuint (fake_server_count_records (f->backend), ==, 2);
+  g_assert_null (fake_server_dup_record (f->backend, cn_call_log_get_uuid (canceled)));
+  jobs = cn_database_list_jobs (f->db, NULL);
+  g_assert_cmpuint (jobs->len, ==, 0);
+}
+
 static GLogWriterOutput
 capture_writer (GLogLevelFlags   level,
                 const GLogField *fields,
@@ -728,6 +909,11 @@ main (int   argc,
   ADD ("lost-answer-adopted", test_lost_answer_adopted);
   ADD ("redirect-not-followed", test_redirect_not_followed);
   ADD ("in-flight-reset", test_in_flight_reset);
+  ADD ("cancel-after-claim", test_cancel_after_claim);
+  ADD ("limiter-spares-backend", test_limiter_spares_backend);
+  ADD ("claim-order", test_claim_order);
+  ADD ("edit-mends-refused", test_edit_mends_refused);
+  ADD ("edits-and-jobs", test_edits_and_jobs);
   ADD ("random-faults-200", test_random_faults);
 
   return g_test_run ();
