@@ -1278,7 +1278,6 @@ pump (CnSyncWorker *self)
   gint64 next_due;
   gint64 now;
   CnSyncTarget targets;
-  gboolean idle;
 
   if (!self->running)
     return;
@@ -1336,14 +1335,22 @@ pump (CnSyncWorker *self)
     self->limiter_id = g_timeout_add_once ((guint) MIN ((limiter_delay + 999) / 1000, 60000),
                                            on_limiter_ready, self);
 
-  idle = self->runs->len == 0 && self->ready.length == 0;
-  if (self->runs->len > 0 && self->ready.length == 0 && limiter_delay == 0)
-    return;   /* every finished run pumps again */
+  /* Busy: every finished run pumps again. */
+  if (self->runs->len > 0)
+    return;
 
-  /* Nothing (or only held-back jobs) under way: write what we have, then
-   * wait for the next due job, or poll for jobs others queue. */
-  if (idle)
-    flush_results (self);
+  /* Only jobs the limiter holds back: its timer pumps, and the poll still
+   * looks for backend jobs. */
+  if (self->ready.length > 0)
+    {
+      if (self->wake_id == 0)
+        schedule_pump (self, POLL_INTERVAL_MS);
+      return;
+    }
+
+  /* Nothing under way: write what we have, then wait for the next due job,
+   * or poll for jobs others queue. */
+  flush_results (self);
 
   /* Waiting jobs are due at whole seconds; the poll looks every second. */
   now = now_seconds ();
@@ -1353,8 +1360,7 @@ pump (CnSyncWorker *self)
   else if (self->wake_id == 0)
     schedule_pump (self, POLL_INTERVAL_MS);
 
-  if (idle)
-    g_signal_emit (self, signals[SIGNAL_IDLE], 0);
+  g_signal_emit (self, signals[SIGNAL_IDLE], 0);
 }
 
 static void
