@@ -11,8 +11,12 @@
 
 #include "cn-application.h"
 #include "cn-dialer.h"
+#include "cn-event-stream.h"
+#include "cn-format.h"
+#include "cn-live-store.h"
 #include "cn-log-dialog.h"
 #include "cn-preferences-window.h"
+#include "cn-reminders.h"
 #include "cn-settings.h"
 #include "cn-sync-worker.h"
 #include "cn-tel-uri.h"
@@ -35,6 +39,9 @@ struct _CnApplication
   gboolean        drafts_restored;
 
   CnSyncWorker   *sync_worker;
+  CnEventStream  *event_stream;
+  CnReminders    *reminders;
+  GHashTable     *event_loggers;   /* uuid of a logger opened from an event → call SID */
   GCancellable   *sync_cancellable;  /* config loads */
   guint           sync_lock_retry_id;
   guint           sync_recheck_id;
@@ -91,6 +98,21 @@ on_logger_saved (CnLogDialog   *dialog,
                  CnApplication *self)
 {
   CnWindow *window = find_main_window (self);
+  const char *call_sid = g_hash_table_lookup (self->event_loggers, cn_call_log_get_uuid (log));
+
+  if (self->reminders != NULL)
+    cn_reminders_check (self->reminders);
+
+  /* Logged from a completed-call event: the event's call says so. */
+  if (call_sid != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!cn_database_link_stream_call (self->database, call_sid, cn_call_log_get_uuid (log),
+                                         &error))
+        g_message ("Could not link call %s to its log: %s", call_sid, error->message);
+      g_hash_table_remove (self->event_loggers, cn_call_log_get_uuid (log));
+    }
 
   if (window != NULL)
     {
@@ -450,6 +472,13 @@ on_quit_action (GSimpleAction *action,
 
 /* ---- sync --------------------------------------------------------------- */
 
+static void on_call_completed (CnEventStream *stream,
+                               CnStreamCall  *call,
+                               CnApplication *self);
+static void on_live_call      (CnEventStream *stream,
+                               CnStreamCall  *call,
+                               CnApplication *self);
+
 static void
 load_sync_config_thread (GTask        *task,
                          gpointer      source_object,
@@ -531,6 +560,21 @@ on_sync_config_loaded (GObject      *source,
       cn_sync_worker_set_config (self->sync_worker, config);
     }
 
+  /* The live events use the backend's address, token and workspace. */
+  if (self->event_stream == NULL)
+    {
+      self->event_stream = cn_event_stream_new (self->database, config, NULL);
+      g_signal_connect_object (self->event_stream, "call-completed",
+                               G_CALLBACK (on_call_completed), self, 0);
+      g_signal_connect_object (self->event_stream, "live-call", G_CALLBACK (on_live_call), self,
+                               0);
+      cn_event_stream_start (self->event_stream);
+    }
+  else
+    {
+      cn_event_stream_set_config (self->event_stream, config);
+    }
+
   if (self->sync_lock_retry_id == 0 && !try_start_sync (self))
     self->sync_lock_retry_id = g_timeout_add_seconds (SYNC_LOCK_RETRY_SECONDS,
                                                       on_sync_lock_retry, self);
@@ -591,6 +635,333 @@ on_reload_sync_action (GSimpleAction *action,
   reload_sync (CN_APPLICATION (user_data));
 }
 
+/* ---- live events --------------------------------------------------------- */
+
+/* The outcome a completed call's status stands for (NONE: the agent picks). */
+static CnOutcome
+outcome_from_status (const char *status)
+{
+  if (g_strcmp0 (status, "ANSWER") == 0)
+    return CN_OUTCOME_CONNECTED;
+  if (g_strcmp0 (status, "NOANSWER") == 0)
+    return CN_OUTCOME_NO_ANSWER;
+  if (g_strcmp0 (status, "BUSY") == 0)
+    return CN_OUTCOME_BUSY;
+  if (g_strcmp0 (status, "VOICEMAIL") == 0)
+    return CN_OUTCOME_VOICEMAIL;
+  return CN_OUTCOME_NONE;
+}
+
+static const char *
+status_words (const char *status)
+{
+  if (g_strcmp0 (status, "ANSWER") == 0)
+    return _("Answered");
+  if (g_strcmp0 (status, "NOANSWER") == 0)
+    return _("No answer");
+  if (g_strcmp0 (status, "BUSY") == 0)
+    return _("Busy");
+  if (g_strcmp0 (status, "VOICEMAIL") == 0)
+    return _("Voicemail");
+  if (g_strcmp0 (status, "FAILED") == 0)
+    return _("Failed");
+  if (g_strcmp0 (status, "CANCEL") == 0)
+    return _("Canceled");
+  return _("Ended");
+}
+
+static const char *
+call_party (const CnStreamCall *call)
+{
+  if (call->contact_name != NULL && *call->contact_name != '\0')
+    return call->contact_name;
+  if (call->phone != NULL && *call->phone != '\0')
+    return call->phone;
+  return _("Unknown number");
+}
+
+/* A recording link we are willing to open: http(s) with a host. */
+static gboolean
+is_recording_link (const char *url)
+{
+  g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+
+  return uri != NULL && g_uri_get_host (uri) != NULL &&
+         (g_strcmp0 (g_uri_get_scheme (uri), "https") == 0 ||
+          g_strcmp0 (g_uri_get_scheme (uri), "http") == 0);
+}
+
+static void
+on_call_completed (CnEventStream *stream,
+                   CnStreamCall  *call,
+                   CnApplication *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+
+  if (!g_settings_get_boolean (self->settings, "notify-call-completed"))
+    return;
+
+  /* Translators: %s is a contact name or a phone number */
+  title = g_strdup_printf (_("Call with %s ended"), call_party (call));
+  if (call->duration_seconds >= 0)
+    {
+      g_autofree char *duration = cn_format_duration (call->duration_seconds);
+
+      /* Translators: "Answered · 2m 15s" */
+      body = g_strdup_printf (_("%s · %s"), status_words (call->status), duration);
+    }
+  else
+    {
+      body = g_strdup (status_words (call->status));
+    }
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.log-call-from-event", "s",
+                                                call->call_sid);
+  g_notification_add_button_with_target (notification, _("Log Call"), "app.log-call-from-event",
+                                         "s", call->call_sid);
+  if (is_recording_link (call->recording_url))
+    g_notification_add_button_with_target (notification, _("Listen"), "app.open-recording",
+                                           "s", call->call_sid);
+
+  id = g_strdup_printf ("call-completed-%s", call->call_sid);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static void
+on_live_call (CnEventStream *stream,
+              CnStreamCall  *call,
+              CnApplication *self)
+{
+  CnWindow *window = find_main_window (self);
+  g_autofree char *title = NULL;
+
+  if (window == NULL)
+    return;
+
+  /* Translators: %s is a contact name or a phone number */
+  title = g_strdup_printf (_("In call with %s…"), call_party (call));
+  cn_window_add_toast (window, adw_toast_new (title));
+}
+
+static void
+open_logger_for_event (CnApplication      *self,
+                       const CnStreamCall *call)
+{
+  g_autoptr(CnCallLog) log = cn_call_log_new_with_uuid ();
+  g_autoptr(CnDraft) draft = NULL;
+  CnLogDialog *dialog;
+
+  cn_call_log_set_phone (log, call->phone);
+  cn_call_log_set_phone_raw (log, call->phone);
+  cn_call_log_set_contact_id (log, call->contact_id);
+  cn_call_log_set_contact_name (log, call->contact_name);
+  if (g_strcmp0 (call->direction, "inbound") == 0)
+    cn_call_log_set_direction (log, "inbound");
+  cn_call_log_set_outcome (log, outcome_from_status (call->status));
+  if (call->duration_seconds >= 0)
+    cn_call_log_set_duration (log, call->duration_seconds);
+  if (call->started_at > 0)
+    cn_call_log_set_created_at (log, call->started_at);
+  if (is_recording_link (call->recording_url))
+    {
+      /* Translators: %s is the address of the call's recording */
+      g_autofree char *notes = g_strdup_printf (_("Recording: %s"), call->recording_url);
+
+      cn_call_log_set_notes (log, notes);
+    }
+
+  draft = cn_draft_new (log);
+  dialog = open_logger (self, draft, NULL);
+  g_hash_table_replace (self->event_loggers, g_strdup (cn_log_dialog_get_uuid (dialog)),
+                        g_strdup (call->call_sid));
+}
+
+static void
+on_log_again_response (AdwMessageDialog *dialog,
+                       const char       *response,
+                       CnApplication    *self)
+{
+  const char *call_sid = g_object_get_data (G_OBJECT (dialog), "call-sid");
+  g_autoptr(CnStreamCall) call = NULL;
+
+  if (g_strcmp0 (response, "log") != 0 || self->database == NULL)
+    return;
+
+  call = cn_database_get_stream_call (self->database, call_sid, NULL);
+  if (call != NULL)
+    open_logger_for_event (self, call);
+}
+
+static void
+on_log_call_from_event_action (GSimpleAction *action,
+                               GVariant      *parameter,
+                               gpointer       user_data)
+{
+  CnApplication *self = user_data;
+  const char *call_sid = g_variant_get_string (parameter, NULL);
+  g_autoptr(CnStreamCall) call = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->database == NULL)
+    return;
+
+  call = cn_database_get_stream_call (self->database, call_sid, &error);
+  if (call == NULL)
+    {
+      show_message (self, _("Call Not Found"), error->message);
+      return;
+    }
+
+  {
+    g_autofree char *id = g_strdup_printf ("call-completed-%s", call_sid);
+
+    g_application_withdraw_notification (G_APPLICATION (self), id);
+  }
+
+  /* Logged before: ask first. */
+  if (call->logged_uuid != NULL)
+    {
+      g_autoptr(CnCallLog) logged = cn_database_get_call (self->database, call->logged_uuid,
+                                                          NULL);
+
+      if (logged != NULL && !cn_call_log_get_deleted (logged))
+        {
+          GtkWindow *parent = GTK_WINDOW (cn_application_get_main_window (self));
+          GtkWidget *dialog;
+
+          gtk_window_present (parent);
+          dialog = adw_message_dialog_new (parent, _("Log This Call Again?"),
+                                           _("This call is already in your history. Logging "
+                                             "it again adds a second entry."));
+          adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                            "cancel", _("_Cancel"),
+                                            "log", _("_Log Again"),
+                                            NULL);
+          adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+          adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+          g_object_set_data_full (G_OBJECT (dialog), "call-sid", g_strdup (call_sid), g_free);
+          g_signal_connect_object (dialog, "response", G_CALLBACK (on_log_again_response), self,
+                                   0);
+          gtk_window_present (GTK_WINDOW (dialog));
+          return;
+        }
+    }
+
+  open_logger_for_event (self, call);
+}
+
+static void
+on_open_recording_action (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  CnApplication *self = user_data;
+  g_autoptr(CnStreamCall) call = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->database == NULL)
+    return;
+
+  call = cn_database_get_stream_call (self->database, g_variant_get_string (parameter, NULL),
+                                      NULL);
+  if (call == NULL || !is_recording_link (call->recording_url))
+    return;
+
+  if (!g_app_info_launch_default_for_uri (call->recording_url, NULL, &error))
+    show_message (self, _("Cannot Play the Recording"), error->message);
+}
+
+/* ---- follow-up reminders ------------------------------------------------ */
+
+#define SNOOZE_SECONDS (10 * 60)
+
+static void
+on_follow_up_due (CnReminders   *reminders,
+                  CnFollowUp    *follow_up,
+                  gboolean       overdue,
+                  CnApplication *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *summary = cn_call_log_dup_notes_summary (follow_up->log);
+  const char *phone = cn_call_log_get_phone (follow_up->log);
+
+  /* Translators: %s is a contact name or a phone number */
+  title = g_strdup_printf (_("Follow up with %s"), cn_call_log_get_display_name (follow_up->log));
+  if (overdue)
+    {
+      g_autofree char *when = cn_format_relative_time (follow_up->due_at,
+                                                       g_get_real_time () / G_USEC_PER_SEC,
+                                                       NULL);
+
+      /* Translators: %s is a time like "Yesterday 09:15" */
+      body = g_strdup_printf (_("Overdue since %s. %s"), when, summary != NULL ? summary : "");
+    }
+  else
+    {
+      body = g_strdup (summary != NULL && *summary != '\0' ? summary : _("It is time to call back."));
+    }
+  g_strstrip (body);
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  if (phone != NULL && *phone != '\0')
+    g_notification_add_button_with_target (notification, _("Call Now"), "app.dial", "s", phone);
+  g_notification_add_button_with_target (notification, _("Snooze 10 Minutes"),
+                                         "app.snooze-follow-up", "s",
+                                         cn_call_log_get_uuid (follow_up->log));
+
+  id = g_strdup_printf ("follow-up-%s", cn_call_log_get_uuid (follow_up->log));
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static void
+on_snooze_follow_up_action (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  CnApplication *self = user_data;
+  const char *uuid = g_variant_get_string (parameter, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("follow-up-%s", uuid);
+
+  if (self->database == NULL)
+    return;
+
+  g_application_withdraw_notification (G_APPLICATION (self), id);
+  if (!cn_database_snooze_follow_up (self->database, uuid,
+                                     g_get_real_time () / G_USEC_PER_SEC + SNOOZE_SECONDS,
+                                     &error))
+    g_message ("Could not snooze the follow-up: %s", error->message);
+  else if (self->reminders != NULL)
+    cn_reminders_check (self->reminders);
+}
+
+static void
+on_follow_up_done_action (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  CnApplication *self = user_data;
+  const char *uuid = g_variant_get_string (parameter, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("follow-up-%s", uuid);
+
+  if (self->database == NULL)
+    return;
+
+  g_application_withdraw_notification (G_APPLICATION (self), id);
+  if (!cn_database_complete_follow_up (self->database, uuid, &error))
+    g_message ("Could not mark the follow-up done: %s", error->message);
+}
+
 static const GActionEntry app_actions[] = {
   { "dial", on_dial_action, "s" },
   { "new-call", on_new_call_action },
@@ -600,6 +971,10 @@ static const GActionEntry app_actions[] = {
   { "set-default-handler", on_set_default_handler_action },
   { "quit", on_quit_action },
   { "reload-sync", on_reload_sync_action },
+  { "log-call-from-event", on_log_call_from_event_action, "s" },
+  { "open-recording", on_open_recording_action, "s" },
+  { "snooze-follow-up", on_snooze_follow_up_action, "s" },
+  { "follow-up-done", on_follow_up_done_action, "s" },
 };
 
 /* ---- GApplication --------------------------------------------------------- */
@@ -648,6 +1023,12 @@ cn_application_startup (GApplication *application)
       gtk_window_present (GTK_WINDOW (dialog));
       return;
     }
+
+  /* Follow-up reminders, including those that fell due while we were not
+   * running. */
+  self->reminders = cn_reminders_new (self->database);
+  g_signal_connect_object (self->reminders, "due", G_CALLBACK (on_follow_up_due), self, 0);
+  cn_reminders_start (self->reminders);
 
   /* Saves queue sync jobs for the enabled targets; the worker sends them. */
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_sync_setting_changed), self,
@@ -748,6 +1129,10 @@ cn_application_shutdown (GApplication *application)
   g_clear_handle_id (&self->sync_recheck_id, g_source_remove);
   if (self->sync_worker != NULL)
     cn_sync_worker_stop (self->sync_worker);
+  if (self->event_stream != NULL)
+    cn_event_stream_stop (self->event_stream);
+  if (self->reminders != NULL)
+    cn_reminders_stop (self->reminders);
 
   G_APPLICATION_CLASS (cn_application_parent_class)->shutdown (application);
 }
@@ -777,6 +1162,9 @@ cn_application_finalize (GObject *object)
   CnApplication *self = CN_APPLICATION (object);
 
   g_clear_object (&self->sync_worker);
+  g_clear_object (&self->event_stream);
+  g_clear_object (&self->reminders);
+  g_clear_pointer (&self->event_loggers, g_hash_table_unref);
   g_clear_object (&self->sync_cancellable);
   g_clear_object (&self->database);
   g_clear_object (&self->settings);
@@ -804,6 +1192,7 @@ static void
 cn_application_init (CnApplication *self)
 {
   self->loggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->event_loggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 CnApplication *

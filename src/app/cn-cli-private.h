@@ -42,6 +42,10 @@ int         cn_cli_sync             (int argc, char **argv);
 int         cn_cli_queue            (int argc, char **argv);
 int         cn_cli_retry            (int argc, char **argv);
 int         cn_cli_assign_contact   (int argc, char **argv);
+/* Live-event verbs (cn-cli-live.c). */
+int         cn_cli_listen           (int argc, char **argv);
+int         cn_cli_calls            (int argc, char **argv);
+int         cn_cli_followups        (int argc, char **argv);
 /* Adds backend_id, ontraport_note_id, ontraport_task_id, "sync" (jobs) and
  * "sync_events" of the log to the open JSON object. */
 void        cn_cli_add_sync_members (JsonBuilder   *builder,

@@ -43,6 +43,9 @@ static const Verb verbs[] = {
   { "queue", cn_cli_queue, N_("List the sync jobs that are not done") },
   { "retry", cn_cli_retry, N_("Send failed or waiting sync jobs again now") },
   { "assign-contact", cn_cli_assign_contact, N_("Set the CRM contact of a call log") },
+  { "listen", cn_cli_listen, N_("Print the backend’s live call events as they arrive") },
+  { "calls", cn_cli_calls, N_("List the completed calls the backend reported") },
+  { "followups", cn_cli_followups, N_("List the open follow-ups, soonest first") },
 };
 
 static const Verb *
@@ -175,7 +178,7 @@ cn_cli_run (int    argc,
                      argv[1]);
       return cn_cli_fail (CN_EXIT_USAGE,
                    _("unknown command “%s”. Commands: log, list, show, secret, sync, queue, retry, "
-                     "assign-contact. A phone link "
+                     "assign-contact, listen, calls, followups. A phone link "
                      "must start with tel: or callto:."), argv[1]);
     }
 

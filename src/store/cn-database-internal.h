@@ -117,4 +117,12 @@ gboolean      cn_outbox_edited_locked  (CnDatabase  *self,
                                         gint64       now,
                                         GError     **error);
 
+/* cn-live-store.c: a new call to a contact completes their open follow-ups
+ * (inside the save transaction). */
+gboolean      cn_follow_ups_logged_locked (CnDatabase  *self,
+                                           gint64       call_id,
+                                           CnCallLog   *log,
+                                           gint64       now,
+                                           GError     **error);
+
 G_END_DECLS

@@ -299,12 +299,53 @@ static const char migration_5[] =
   "  updated_at   INTEGER NOT NULL"
   ") WITHOUT ROWID;";
 
+/* The live event stream: small persistent values (its last event id), the
+ * event ids already shown (the newest 10 000; a reconnect or a restart
+ * must not show one twice) and the calls the backend reported; and the
+ * state of follow-ups for reminders. */
+static const char migration_6[] =
+  "CREATE TABLE kv ("
+  "  key   TEXT PRIMARY KEY NOT NULL,"
+  "  value TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE stream_events_seen ("
+  "  id       INTEGER PRIMARY KEY,"
+  "  event_id TEXT NOT NULL UNIQUE"
+  ");"
+  "CREATE TABLE stream_calls ("
+  "  call_sid         TEXT PRIMARY KEY NOT NULL,"
+  "  status           TEXT,"
+  "  completed        INTEGER NOT NULL DEFAULT 0,"
+  "  duration_seconds INTEGER,"
+  "  phone            TEXT,"
+  "  contact_id       TEXT,"
+  "  contact_name     TEXT,"
+  "  recording_url    TEXT,"
+  "  direction        TEXT,"
+  "  started_at       INTEGER NOT NULL DEFAULT 0,"
+  "  ended_at         INTEGER NOT NULL DEFAULT 0,"
+  "  received_at      INTEGER NOT NULL,"
+  "  logged_uuid      TEXT,"
+  "  sequence         TEXT"                       /* steps, one per line */
+  ");"
+  "CREATE INDEX stream_calls_recent ON stream_calls (received_at DESC);"
+  /* Follow-ups: done (Mark Done, or a later call to the same contact),
+   * reminded (a reminder was shown; overdue ones show once), snoozed. The
+   * index holds only open follow-ups, so a save without one writes no
+   * page to it. */
+  "ALTER TABLE call_logs ADD COLUMN follow_up_done_at INTEGER;"
+  "ALTER TABLE call_logs ADD COLUMN follow_up_reminded_at INTEGER;"
+  "ALTER TABLE call_logs ADD COLUMN follow_up_snoozed_until INTEGER;"
+  "CREATE INDEX call_logs_open_follow_ups ON call_logs (follow_up_at)"
+  "  WHERE follow_up_at IS NOT NULL AND follow_up_done_at IS NULL AND deleted = 0;";
+
 static const char * const migrations[] = {
   migration_1,
   migration_2,
   migration_3,
   migration_4,
   migration_5,
+  migration_6,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CN_DATABASE_SCHEMA_VERSION);
@@ -317,6 +358,7 @@ static const char * const expected_tables[][4] = {
   { "call_logs", "call_events", "drafts", "call_fts" },
   { "call_logs", "call_events", "drafts", "call_fts" },
   { "call_logs", "call_events", "drafts", "sync_jobs" },
+  { "call_logs", "sync_jobs", "kv", "stream_calls" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (expected_tables) == CN_DATABASE_SCHEMA_VERSION + 1);
@@ -2662,6 +2704,7 @@ cn_database_insert_call (CnDatabase         *self,
       goto fail;
 
   if (!cn_db_insert_event (conn, call_id, "logged", updated_at, NULL, OP_SAVE_CALL, error) ||
+      !cn_follow_ups_logged_locked (self, call_id, log, updated_at, error) ||
       !cn_outbox_enqueue_locked (self, call_id, log, updated_at, error) ||
       !delete_draft_locked (conn, uuid, OP_SAVE_CALL, error) ||
       !cn_db_commit (conn, OP_SAVE_CALL, error))

@@ -26,7 +26,7 @@ typedef enum {
 GQuark cn_database_error_quark (void);
 
 /* The newest schema version (PRAGMA user_version) this build writes. */
-#define CN_DATABASE_SCHEMA_VERSION 5
+#define CN_DATABASE_SCHEMA_VERSION 6
 
 #define CN_TYPE_DATABASE (cn_database_get_type ())
 G_DECLARE_FINAL_TYPE (CnDatabase, cn_database, CN, DATABASE, GObject)

@@ -31,6 +31,10 @@
 #define HISTORY_DEFAULT_LIMIT  30
 #define HISTORY_MAX_LIMIT      100
 #define REAP_INTERVAL_MS       200
+#define SSE_TICK_MS            50
+#define SSE_HUGE_PIECE         (64 * 1024)
+#define DEFAULT_SSE_HEARTBEAT_MS 15000
+#define DEFAULT_SSE_RETRY_MS   3000
 
 typedef struct {
   JsonNode *body;        /* the request body (parsed) first seen with the key */
@@ -56,6 +60,35 @@ typedef struct {
   guint  reset;
 } RateInfo;
 
+/* A pushed piece of the live event stream. */
+typedef struct {
+  char   *id;            /* its last "id:" value, NULL none */
+  GBytes *raw;
+} SseEntry;
+
+/* An open GET /api/events (server thread only). Bytes wait in @pending and
+ * are handed to libsoup one chunk at a time: the next only once libsoup
+ * wrote the last ("wrote-chunk"), so that every chunk goes out on its own. */
+typedef struct {
+  FakeServer        *self;
+  SoupServerMessage *msg;
+  GSocket           *socket;
+  FakeSseMode        mode;
+  guint              heartbeat_ms;
+  gsize              drop_after;
+  GByteArray        *pending;
+  gsize              pending_pos;   /* bytes of @pending already handed over */
+  GByteArray        *deferred;      /* pushed while the huge line is being made */
+  gsize              huge_left;     /* bytes of the huge line still to make */
+  gsize              written;       /* body bytes libsoup wrote */
+  gsize              in_flight;     /* bytes of the chunk libsoup is writing */
+  gint64             next_heartbeat;
+  gboolean           last_was_cr;   /* line-end rewriting: a CR ended the last piece */
+  gboolean           may_unpause;   /* the handler returned */
+  gboolean           closing;       /* ended or cut: nothing more goes out */
+  gboolean           gone;          /* libsoup let go of the message */
+} SseStream;
+
 struct _FakeServer
 {
   FakeKind      kind;
@@ -75,6 +108,8 @@ struct _FakeServer
   GList        *stalled;       /* StalledMessage, server thread only */
   GHashTable   *connections;   /* GSocket → itself (a ref), server thread only */
   GSource      *reaper;        /* server thread only */
+  GList        *sse_streams;   /* SseStream, server thread only */
+  GSource      *sse_ticker;    /* heartbeats and hang-ups, server thread only */
 
   GMutex        mutex;
   GCond         cond;
@@ -116,6 +151,16 @@ struct _FakeServer
   GPtrArray    *contacts;            /* JsonObject */
   GPtrArray    *notes;               /* JsonObject */
   GPtrArray    *tasks;               /* FakeTask */
+
+  /* Live events (backend) */
+  FakeSseMode   sse_mode;
+  GQueue        sse_mode_queue;      /* FakeSseMode for the next connections */
+  guint         sse_heartbeat_ms;
+  gsize         sse_drop_after;
+  guint         sse_retry_ms;
+  GPtrArray    *sse_backlog;         /* SseEntry */
+  gboolean      sse_replay_all;
+  guint         sse_connections;
 };
 
 /* ---- small helpers ---- */
@@ -1836,6 +1881,412 @@ on_request_started (SoupServer        *server,
     g_hash_table_add (self->connections, g_object_ref (socket));
 }
 
+/* ---- live events: GET /api/events (server thread) ---- */
+
+static void
+sse_entry_free (SseEntry *entry)
+{
+  g_free (entry->id);
+  g_bytes_unref (entry->raw);
+  g_free (entry);
+}
+
+/* The value of the last "id" field in @raw (NULL when it has none). */
+static char *
+sse_find_id (const char *raw,
+             gsize       len)
+{
+  const char *p = raw;
+  const char *end = raw + len;
+  char *id = NULL;
+
+  while (p < end)
+    {
+      const char *eol = p;
+      gsize n;
+
+      while (eol < end && *eol != '\n' && *eol != '\r')
+        eol++;
+      n = (gsize) (eol - p);
+
+      if (n == 2 && memcmp (p, "id", 2) == 0)
+        {
+          g_free (id);
+          id = g_strdup ("");
+        }
+      else if (n >= 3 && memcmp (p, "id:", 3) == 0)
+        {
+          const char *value = p + 3;
+
+          if (value < eol && *value == ' ')
+            value++;
+          g_free (id);
+          id = g_strndup (value, (gsize) (eol - value));
+        }
+
+      p = eol < end ? eol + 1 : end;
+    }
+
+  return id;
+}
+
+/* Adds @data to what the stream sends, with its line ends rewritten as the
+ * mode asks. */
+static void
+sse_append_text (SseStream  *stream,
+                 const char *data,
+                 gsize       len)
+{
+  const char *eol;
+  gsize eol_len;
+
+  if (stream->mode & FAKE_SSE_CR)
+    eol = "\r";
+  else if (stream->mode & FAKE_SSE_CRLF)
+    eol = "\r\n";
+  else if (stream->mode & FAKE_SSE_LF)
+    eol = "\n";
+  else
+    {
+      g_byte_array_append (stream->pending, (const guint8 *) data, (guint) len);
+      return;
+    }
+  eol_len = strlen (eol);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (c == '\n' && stream->last_was_cr)
+        {
+          /* The LF of a CRLF: its line end was written with the CR. */
+          stream->last_was_cr = FALSE;
+          continue;
+        }
+      stream->last_was_cr = c == '\r';
+
+      if (c == '\r' || c == '\n')
+        g_byte_array_append (stream->pending, (const guint8 *) eol, (guint) eol_len);
+      else
+        g_byte_array_append (stream->pending, (const guint8 *) &c, 1);
+    }
+}
+
+static void
+sse_unpause (SseStream *stream)
+{
+  if (stream->may_unpause && !stream->gone)
+    soup_server_message_unpause (stream->msg);
+}
+
+/* Cuts the connection: the client sees its end without the last chunk. */
+static void
+sse_stream_cut (SseStream *stream)
+{
+  if (stream->closing)
+    return;
+
+  stream->closing = TRUE;
+  g_socket_shutdown (stream->socket, TRUE, TRUE, NULL);
+  /* libsoup's attempt to end the body fails and drops the connection. */
+  soup_message_body_complete (soup_server_message_get_response_body (stream->msg));
+  sse_unpause (stream);
+}
+
+/* Ends the body properly, after what is waiting. */
+static void
+sse_stream_end (SseStream *stream)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (stream->msg);
+
+  if (stream->closing)
+    return;
+
+  stream->closing = TRUE;
+  if (stream->pending->len > stream->pending_pos)
+    soup_message_body_append (body, SOUP_MEMORY_COPY,
+                              stream->pending->data + stream->pending_pos,
+                              stream->pending->len - stream->pending_pos);
+  g_byte_array_set_size (stream->pending, 0);
+  stream->pending_pos = 0;
+  soup_message_body_complete (body);
+  sse_unpause (stream);
+}
+
+/* Hands the next chunk to libsoup when it wrote the last one. */
+static void
+sse_pump (SseStream *stream)
+{
+  gsize available, n;
+
+  if (stream->closing || stream->in_flight > 0)
+    return;
+
+  if (stream->pending_pos == stream->pending->len)
+    {
+      g_byte_array_set_size (stream->pending, 0);
+      stream->pending_pos = 0;
+
+      if (stream->huge_left > 0)
+        {
+          /* The huge line, made a piece at a time so that the fake never
+           * holds it whole. */
+          n = MIN (stream->huge_left, SSE_HUGE_PIECE);
+          g_byte_array_set_size (stream->pending, (guint) n);
+          memset (stream->pending->data, 'x', n);
+          stream->huge_left -= n;
+          if (stream->huge_left == 0)
+            {
+              sse_append_text (stream, "\n\n", 2);
+              sse_append_text (stream, (const char *) stream->deferred->data,
+                               stream->deferred->len);
+              g_byte_array_set_size (stream->deferred, 0);
+            }
+        }
+    }
+
+  if ((stream->mode & FAKE_SSE_DROP) && stream->written >= stream->drop_after)
+    {
+      sse_stream_cut (stream);
+      return;
+    }
+
+  available = stream->pending->len - stream->pending_pos;
+  if (available == 0)
+    return;
+
+  n = (stream->mode & FAKE_SSE_ONE_BYTE) ? 1 : available;
+  if (stream->mode & FAKE_SSE_DROP)
+    n = MIN (n, stream->drop_after - stream->written);
+
+  soup_message_body_append (soup_server_message_get_response_body (stream->msg),
+                            SOUP_MEMORY_COPY, stream->pending->data + stream->pending_pos, n);
+  stream->pending_pos += n;
+  stream->in_flight = n;
+  sse_unpause (stream);
+}
+
+/* Adds pushed bytes: after the huge line when it is still being made. */
+static void
+sse_stream_push (SseStream  *stream,
+                 const char *raw,
+                 gsize       len)
+{
+  if (stream->closing)
+    return;
+
+  if (stream->huge_left > 0)
+    g_byte_array_append (stream->deferred, (const guint8 *) raw, (guint) len);
+  else
+    sse_append_text (stream, raw, len);
+  sse_pump (stream);
+}
+
+static void
+on_sse_wrote_chunk (SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  SseStream *stream = user_data;
+
+  stream->written += stream->in_flight;
+  stream->in_flight = 0;
+  sse_pump (stream);
+}
+
+static void
+on_sse_gone (SoupServerMessage *msg,
+             gpointer           user_data)
+{
+  SseStream *stream = user_data;
+
+  /* Freed by the ticker, outside libsoup's signal emission. */
+  stream->gone = TRUE;
+  stream->closing = TRUE;
+}
+
+static void
+sse_stream_free (SseStream *stream)
+{
+  g_signal_handlers_disconnect_by_data (stream->msg, stream);
+  if (!stream->gone)
+    sse_stream_cut (stream);
+
+  g_object_unref (stream->msg);
+  g_object_unref (stream->socket);
+  g_byte_array_unref (stream->pending);
+  g_byte_array_unref (stream->deferred);
+  g_free (stream);
+}
+
+/* Every stream cut and forgotten (the server stops or refuses). */
+static void
+sse_free_streams (FakeServer *self)
+{
+  g_list_free_full (g_steal_pointer (&self->sse_streams), (GDestroyNotify) sse_stream_free);
+}
+
+static gboolean
+on_sse_tick (gpointer user_data)
+{
+  FakeServer *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  for (GList *l = self->sse_streams; l != NULL;)
+    {
+      GList *next = l->next;
+      SseStream *stream = l->data;
+
+      if (!stream->closing && (g_socket_is_closed (stream->socket) || peer_hung_up (stream->socket)))
+        sse_stream_cut (stream);
+
+      if (stream->gone)
+        {
+          self->sse_streams = g_list_delete_link (self->sse_streams, l);
+          sse_stream_free (stream);
+        }
+      else if (!stream->closing && !(stream->mode & FAKE_SSE_STALL)
+               && now >= stream->next_heartbeat)
+        {
+          stream->next_heartbeat = now + (gint64) stream->heartbeat_ms * 1000;
+          sse_stream_push (stream, ":\n", 2);
+        }
+
+      l = next;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+sse_handle_request (FakeServer        *self,
+                    SoupServerMessage *msg,
+                    FakeRequest       *request)
+{
+  const char *last_id = g_hash_table_lookup (request->headers, "last-event-id");  /* locked */
+  g_autoptr(GPtrArray) backlog = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SseStream *stream;
+  FakeSseMode mode;
+  gboolean authorized, is_get;
+  guint heartbeat_ms, retry_ms;
+  gsize drop_after;
+
+  g_mutex_lock (&self->mutex);
+
+  /* @request belongs to the list from here on (the test may clear it). */
+  is_get = g_str_equal (request->method, "GET");
+  request->fault = FAKE_OK;
+  g_ptr_array_add (self->requests, request);
+  self->sse_connections++;
+  mode = g_queue_is_empty (&self->sse_mode_queue)
+           ? self->sse_mode : (FakeSseMode) GPOINTER_TO_UINT (g_queue_pop_head (&self->sse_mode_queue));
+  authorized = backend_authorized_locked (self, request);
+  heartbeat_ms = MAX (self->sse_heartbeat_ms, 1);
+  retry_ms = self->sse_retry_ms;
+  drop_after = self->sse_drop_after;
+
+  {
+    guint start = 0;
+
+    if (!self->sse_replay_all && last_id != NULL)
+      {
+        for (guint i = self->sse_backlog->len; i > 0; i--)
+          {
+            SseEntry *entry = g_ptr_array_index (self->sse_backlog, i - 1);
+
+            if (entry->id != NULL && g_str_equal (entry->id, last_id))
+              {
+                start = i;
+                break;
+              }
+          }
+      }
+
+    for (guint i = start; i < self->sse_backlog->len; i++)
+      {
+        SseEntry *entry = g_ptr_array_index (self->sse_backlog, i);
+
+        g_ptr_array_add (backlog, g_bytes_ref (entry->raw));
+      }
+  }
+
+  g_mutex_unlock (&self->mutex);
+
+  if (!is_get)
+    {
+      backend_reply_error (msg, 405, "method not allowed");
+      return;
+    }
+  if (!authorized || (mode & FAKE_SSE_401))
+    {
+      backend_reply_error (msg, 401, "invalid or missing token");
+      return;
+    }
+  if (mode & FAKE_SSE_204)
+    {
+      soup_server_message_set_status (msg, 204, NULL);
+      return;
+    }
+  if (mode & FAKE_SSE_500)
+    {
+      backend_reply_error (msg, 500, "the event service is down");
+      return;
+    }
+  if (mode & FAKE_SSE_HTML)
+    {
+      set_body (msg, 200, "text/html",
+                g_strdup ("<!DOCTYPE html><html><body><h1>Down for maintenance</h1>"
+                          "</body></html>"));
+      return;
+    }
+
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_message_headers_replace (headers, "Content-Type", "text/event-stream");
+  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+
+  stream = g_new0 (SseStream, 1);
+  stream->self = self;
+  stream->msg = g_object_ref (msg);
+  stream->socket = g_object_ref (soup_server_message_get_socket (msg));
+  stream->mode = mode;
+  stream->heartbeat_ms = heartbeat_ms;
+  stream->drop_after = drop_after;
+  stream->pending = g_byte_array_new ();
+  stream->deferred = g_byte_array_new ();
+  stream->next_heartbeat = g_get_monotonic_time () + (gint64) heartbeat_ms * 1000;
+  g_signal_connect (msg, "wrote-chunk", G_CALLBACK (on_sse_wrote_chunk), stream);
+  g_signal_connect (msg, "finished", G_CALLBACK (on_sse_gone), stream);
+  g_signal_connect (msg, "disconnected", G_CALLBACK (on_sse_gone), stream);
+  self->sse_streams = g_list_append (self->sse_streams, stream);
+
+  if (mode & FAKE_SSE_BOM)
+    g_byte_array_append (stream->pending, (const guint8 *) "\xEF\xBB\xBF", 3);
+  if (mode & FAKE_SSE_RETRY)
+    {
+      g_autofree char *line = g_strdup_printf ("retry: %u\n", retry_ms);
+
+      sse_append_text (stream, line, strlen (line));
+    }
+  for (guint i = 0; i < backlog->len; i++)
+    {
+      GBytes *raw = g_ptr_array_index (backlog, i);
+
+      sse_append_text (stream, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+    }
+  if (mode & FAKE_SSE_HUGE_LINE)
+    {
+      sse_append_text (stream, "data: ", 6);
+      stream->huge_left = FAKE_SSE_HUGE_LINE_BYTES;
+    }
+
+  /* The first chunk goes with the headers; libsoup pauses the message by
+   * itself when it runs out of chunks, and each later chunk unpauses it. */
+  sse_pump (stream);
+  stream->may_unpause = TRUE;
+}
+
 /* ---- request dispatch (server thread) ---- */
 
 static void
@@ -1851,6 +2302,12 @@ on_request (SoupServer        *server,
   gboolean admitted = TRUE;
   FakeFault fault = FAKE_OK;
   guint stall_seconds;
+
+  if (self->kind == FAKE_BACKEND && g_str_equal (request->path, "/api/events"))
+    {
+      sse_handle_request (self, msg, request);
+      return;
+    }
 
   g_mutex_lock (&self->mutex);
 
@@ -1977,6 +2434,7 @@ stop_listening (FakeServer *self)
 {
   while (self->stalled != NULL)
     stalled_message_release (self->stalled->data);
+  sse_free_streams (self);
 
   soup_server_disconnect (self->server);
   if (self->listen_socket != NULL)
@@ -2063,6 +2521,10 @@ server_thread (gpointer user_data)
   g_source_set_callback (self->reaper, on_reap, self, NULL);
   g_source_attach (self->reaper, self->context);
 
+  self->sse_ticker = g_timeout_source_new (SSE_TICK_MS);
+  g_source_set_callback (self->sse_ticker, on_sse_tick, self, NULL);
+  g_source_attach (self->sse_ticker, self->context);
+
   /* Tell fake_server_new only once the loop runs, so that a quit can never
    * come before it. */
   g_main_context_invoke (self->context, on_started, self);
@@ -2070,6 +2532,8 @@ server_thread (gpointer user_data)
 
   g_source_destroy (self->reaper);
   g_clear_pointer (&self->reaper, g_source_unref);
+  g_source_destroy (self->sse_ticker);
+  g_clear_pointer (&self->sse_ticker, g_source_unref);
 
   stop_listening (self);
   soup_server_disconnect (self->trap);
@@ -2127,6 +2591,10 @@ fake_server_new (FakeKind kind)
   self->contacts = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   self->notes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   self->tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_task_free);
+  g_queue_init (&self->sse_mode_queue);
+  self->sse_heartbeat_ms = DEFAULT_SSE_HEARTBEAT_MS;
+  self->sse_retry_ms = DEFAULT_SSE_RETRY_MS;
+  self->sse_backlog = g_ptr_array_new_with_free_func ((GDestroyNotify) sse_entry_free);
 
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
@@ -2199,6 +2667,8 @@ fake_server_free (FakeServer *self)
   g_ptr_array_unref (self->contacts);
   g_ptr_array_unref (self->notes);
   g_ptr_array_unref (self->tasks);
+  g_queue_clear (&self->sse_mode_queue);
+  g_ptr_array_unref (self->sse_backlog);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   g_free (self);
@@ -2633,4 +3103,215 @@ fake_server_dup_tasks (FakeServer *self,
 
   node = node_take_array (array);
   return json_to_string (node, FALSE);
+}
+
+/* ---- live events: public API ---- */
+
+typedef struct {
+  FakeServer *self;
+  void      (*func) (FakeServer *self,
+                     gpointer    data);
+  gpointer    data;
+  gboolean    done;
+} ServerCall;
+
+static gboolean
+on_server_call (gpointer user_data)
+{
+  ServerCall *call = user_data;
+  FakeServer *self = call->self;
+
+  call->func (self, call->data);
+
+  g_mutex_lock (&self->mutex);
+  call->done = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @func in the server thread and waits for it. */
+static void
+server_call (FakeServer *self,
+             void      (*func) (FakeServer *self,
+                                gpointer    data),
+             gpointer    data)
+{
+  ServerCall call = { self, func, data, FALSE };
+
+  g_main_context_invoke (self->context, on_server_call, &call);
+
+  g_mutex_lock (&self->mutex);
+  while (!call.done)
+    g_cond_wait (&self->cond, &self->mutex);
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+fake_server_sse_set_mode (FakeServer  *self,
+                          FakeSseMode  mode)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  self->sse_mode = mode;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+fake_server_sse_queue_mode (FakeServer  *self,
+                            FakeSseMode  mode)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  g_queue_push_tail (&self->sse_mode_queue, GUINT_TO_POINTER ((guint) mode));
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+fake_server_sse_set_heartbeat_ms (FakeServer *self,
+                                  guint       ms)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  self->sse_heartbeat_ms = ms;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+fake_server_sse_set_drop_after (FakeServer *self,
+                                gsize       bytes)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  self->sse_drop_after = bytes;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+fake_server_sse_set_retry_ms (FakeServer *self,
+                              guint       ms)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  self->sse_retry_ms = ms;
+  g_mutex_unlock (&self->mutex);
+}
+
+static void
+do_sse_push (FakeServer *self,
+             gpointer    data)
+{
+  GBytes *raw = data;
+  SseEntry *entry = g_new0 (SseEntry, 1);
+  gsize len;
+  const char *bytes = g_bytes_get_data (raw, &len);
+
+  entry->id = sse_find_id (bytes, len);
+  entry->raw = g_bytes_ref (raw);
+
+  /* In the server thread: a connection arriving now gets it either from the
+   * backlog or as a push, never both. */
+  g_mutex_lock (&self->mutex);
+  g_ptr_array_add (self->sse_backlog, entry);
+  g_mutex_unlock (&self->mutex);
+
+  for (GList *l = self->sse_streams; l != NULL; l = l->next)
+    sse_stream_push (l->data, bytes, len);
+}
+
+void
+fake_server_sse_push (FakeServer *self,
+                      const char *raw,
+                      gssize      len)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (raw != NULL);
+
+  bytes = g_bytes_new (raw, len < 0 ? strlen (raw) : (gsize) len);
+  server_call (self, do_sse_push, bytes);
+}
+
+void
+fake_server_sse_set_replay_all (FakeServer *self,
+                                gboolean    replay_all)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  self->sse_replay_all = !!replay_all;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+fake_server_sse_clear_backlog (FakeServer *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  g_ptr_array_set_size (self->sse_backlog, 0);
+  g_mutex_unlock (&self->mutex);
+}
+
+guint
+fake_server_sse_count_connections (FakeServer *self)
+{
+  guint count;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  g_mutex_lock (&self->mutex);
+  count = self->sse_connections;
+  g_mutex_unlock (&self->mutex);
+
+  return count;
+}
+
+static void
+do_sse_count_open (FakeServer *self,
+                   gpointer    data)
+{
+  guint *count = data;
+
+  for (GList *l = self->sse_streams; l != NULL; l = l->next)
+    {
+      SseStream *stream = l->data;
+
+      if (!stream->closing)
+        (*count)++;
+    }
+}
+
+guint
+fake_server_sse_count_open (FakeServer *self)
+{
+  guint count = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  server_call (self, do_sse_count_open, &count);
+  return count;
+}
+
+static void
+do_sse_close_all (FakeServer *self,
+                  gpointer    data)
+{
+  for (GList *l = self->sse_streams; l != NULL; l = l->next)
+    sse_stream_end (l->data);
+}
+
+void
+fake_server_sse_close_all (FakeServer *self)
+{
+  g_return_if_fail (self != NULL);
+
+  server_call (self, do_sse_close_all, NULL);
 }

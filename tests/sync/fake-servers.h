@@ -163,6 +163,80 @@ gboolean    fake_server_redirect_saw_credentials (FakeServer *self); /* Authoriz
                                                                      * or Api-Appid reached it */
 GPtrArray  *fake_server_get_redirect_requests    (FakeServer *self); /* copy, FakeRequest */
 
+/* ---- Live events: GET /api/events (Server-Sent Events), backend only ----
+ *
+ * Needs the Bearer token like every backend path (else 401) and is recorded
+ * like every request (fake_server_get_requests: the Last-Event-ID header is
+ * headers["last-event-id"], the workspace is in query). It does not take
+ * queued faults. A connection that is let in gets, in this order: a BOM
+ * (FAKE_SSE_BOM), "retry: N" (FAKE_SSE_RETRY), the backlog (see
+ * fake_server_sse_push), a 5 MB line (FAKE_SSE_HUGE_LINE), then whatever is
+ * pushed while it is open, with a comment line ":" every heartbeat. */
+
+typedef enum {
+  FAKE_SSE_NORMAL     = 0,
+  /* Answers instead of a stream (the first one set wins): */
+  FAKE_SSE_204        = 1 << 0,   /* 204 No Content */
+  FAKE_SSE_500        = 1 << 1,   /* 500 with a JSON error body */
+  FAKE_SSE_401        = 1 << 2,   /* 401, whatever the token */
+  FAKE_SSE_HTML       = 1 << 3,   /* 200 text/html: a maintenance page */
+  /* What a stream does (combine freely): */
+  FAKE_SSE_DROP       = 1 << 4,   /* the connection is cut (no end chunk) after
+                                   * fake_server_sse_set_drop_after () bytes of body */
+  FAKE_SSE_ONE_BYTE   = 1 << 5,   /* every byte its own chunk, each written (flushed)
+                                   * before the next is handed over */
+  FAKE_SSE_CR         = 1 << 6,   /* every line end (CRLF, LF or CR) rewritten to CR */
+  FAKE_SSE_CRLF       = 1 << 7,   /* ... to CRLF */
+  FAKE_SSE_LF         = 1 << 8,   /* ... to LF (without any of the three: as pushed) */
+  FAKE_SSE_BOM        = 1 << 9,   /* a UTF-8 BOM first */
+  FAKE_SSE_RETRY      = 1 << 10,  /* "retry: <fake_server_sse_set_retry_ms ()>" first */
+  FAKE_SSE_STALL      = 1 << 11,  /* no heartbeats (pushes still go out) */
+  FAKE_SSE_HUGE_LINE  = 1 << 12,  /* after the backlog, "data: " and 5 MB of 'x' in one
+                                   * line (made 64 KB at a time), then a blank line */
+} FakeSseMode;
+
+#define FAKE_SSE_HUGE_LINE_BYTES (5 * 1024 * 1024)
+
+/* The mode of every following connection (default FAKE_SSE_NORMAL). */
+void        fake_server_sse_set_mode          (FakeServer  *self,
+                                               FakeSseMode  mode);
+/* A mode for one connection: queued modes are used, in order, by the next
+ * connections before the one set with fake_server_sse_set_mode (). */
+void        fake_server_sse_queue_mode        (FakeServer  *self,
+                                               FakeSseMode  mode);
+/* Parameters, read when a connection arrives: the heartbeat interval
+ * (default 15 000 ms), the body bytes FAKE_SSE_DROP lets through (default
+ * 0), the value FAKE_SSE_RETRY sends (default 3000). */
+void        fake_server_sse_set_heartbeat_ms  (FakeServer  *self,
+                                               guint        ms);
+void        fake_server_sse_set_drop_after    (FakeServer  *self,
+                                               gsize        bytes);
+void        fake_server_sse_set_retry_ms      (FakeServer  *self,
+                                               guint        ms);
+
+/* Appends @raw (@len bytes, -1 for a string) to every open stream and to
+ * the backlog. Pass whole events ("id: 7\nevent: x\ndata: {}\n\n"): the
+ * backlog entry's id is the last "id:" line in @raw (none: no id). A new
+ * connection gets the backlog entries after the last one whose id equals its
+ * Last-Event-ID; all of them without that header, with an id the backlog
+ * does not know, or while replay_all is set. Returns once every open stream
+ * has it queued. */
+void        fake_server_sse_push              (FakeServer  *self,
+                                               const char  *raw,
+                                               gssize       len);
+/* TRUE: every new connection gets the whole backlog, whatever its
+ * Last-Event-ID (a server that sends old events again). */
+void        fake_server_sse_set_replay_all    (FakeServer  *self,
+                                               gboolean     replay_all);
+void        fake_server_sse_clear_backlog     (FakeServer  *self);
+
+/* Requests to /api/events so far (whatever the answer), and the streams
+ * open now (a stream whose client hung up is noticed within ~50 ms). */
+guint       fake_server_sse_count_connections (FakeServer  *self);
+guint       fake_server_sse_count_open        (FakeServer  *self);
+/* Ends every open stream properly (the client reads the end of the body). */
+void        fake_server_sse_close_all         (FakeServer  *self);
+
 void        fake_request_free        (FakeRequest *request);
 
 G_END_DECLS
