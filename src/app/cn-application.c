@@ -10,6 +10,7 @@
 #include <gio/gdesktopappinfo.h>
 
 #include "cn-application.h"
+#include "cn-background.h"
 #include "cn-dialer.h"
 #include "cn-event-stream.h"
 #include "cn-format.h"
@@ -41,6 +42,8 @@ struct _CnApplication
   CnSyncWorker   *sync_worker;
   CnEventStream  *event_stream;
   CnReminders    *reminders;
+  gboolean        start_hidden;    /* started with --background */
+  gboolean        held;            /* kept running without a window */
   GHashTable     *event_loggers;   /* uuid of a logger opened from an event → call SID */
   GCancellable   *sync_cancellable;  /* config loads */
   guint           sync_lock_retry_id;
@@ -625,6 +628,15 @@ on_sync_setting_changed (GSettings     *settings,
 
   if (g_strv_contains (sync_keys, key))
     reload_sync (self);
+
+  if (g_str_equal (key, "start-at-login"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!cn_background_set_autostart (G_APPLICATION (self),
+                                        g_settings_get_boolean (settings, key), &error))
+        show_message (self, _("Cannot Start at Login"), error->message);
+    }
 }
 
 static void
@@ -1061,6 +1073,20 @@ cn_application_activate (GApplication *application)
   if (self->database == NULL)
     return;
 
+  /* Started at login: no window, only events and reminders (drafts wait
+   * for the window). */
+  if (self->start_hidden)
+    {
+      self->start_hidden = FALSE;
+      if (!self->held)
+        {
+          self->held = TRUE;
+          g_application_hold (application);
+          cn_background_request (application);
+        }
+      return;
+    }
+
   gtk_window_present (GTK_WINDOW (cn_application_get_main_window (self)));
   if (first)
     report_moved_aside (self);
@@ -1145,6 +1171,16 @@ cn_application_window_removed (GtkApplication *application,
 {
   CnApplication *self = CN_APPLICATION (application);
 
+  /* The history window closed: with run-in-background, events and
+   * reminders keep coming. Quit (Ctrl+Q) still ends the app. */
+  if (CN_IS_WINDOW (window) && !self->held && self->settings != NULL &&
+      g_settings_get_boolean (self->settings, "run-in-background"))
+    {
+      self->held = TRUE;
+      g_application_hold (G_APPLICATION (self));
+      cn_background_request (G_APPLICATION (self));
+    }
+
   if (CN_IS_LOG_DIALOG (window))
     {
       const char *uuid = cn_log_dialog_get_uuid (CN_LOG_DIALOG (window));
@@ -1174,6 +1210,9 @@ cn_application_finalize (GObject *object)
   G_OBJECT_CLASS (cn_application_parent_class)->finalize (object);
 }
 
+static int cn_application_handle_local_options (GApplication *application,
+                                                GVariantDict *options);
+
 static void
 cn_application_class_init (CnApplicationClass *klass)
 {
@@ -1185,6 +1224,7 @@ cn_application_class_init (CnApplicationClass *klass)
   app_class->activate = cn_application_activate;
   app_class->open = cn_application_open;
   app_class->shutdown = cn_application_shutdown;
+  app_class->handle_local_options = cn_application_handle_local_options;
   GTK_APPLICATION_CLASS (klass)->window_removed = cn_application_window_removed;
 }
 
@@ -1195,14 +1235,44 @@ cn_application_init (CnApplication *self)
   self->event_loggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
+/* `callnotes --background`: handed to the primary instance as a hidden
+ * activation (a running app just stays as it is). */
+static int
+cn_application_handle_local_options (GApplication *application,
+                                     GVariantDict *options)
+{
+  CnApplication *self = CN_APPLICATION (application);
+
+  if (g_variant_dict_contains (options, CN_BACKGROUND_OPTION))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_application_register (application, NULL, &error))
+        {
+          g_printerr ("callnotes: %s\n", error->message);
+          return 1;
+        }
+      if (g_application_get_is_remote (application))
+        return 0;
+      self->start_hidden = TRUE;
+    }
+
+  return -1;
+}
+
 CnApplication *
 cn_application_new (void)
 {
-  return g_object_new (CN_TYPE_APPLICATION,
-                       "application-id", APP_ID,
-                       "flags", G_APPLICATION_HANDLES_OPEN,
-                       "resource-base-path", RESOURCE_BASE,
-                       NULL);
+  CnApplication *self = g_object_new (CN_TYPE_APPLICATION,
+                                      "application-id", APP_ID,
+                                      "flags", G_APPLICATION_HANDLES_OPEN,
+                                      "resource-base-path", RESOURCE_BASE,
+                                      NULL);
+
+  g_application_add_main_option (G_APPLICATION (self), CN_BACKGROUND_OPTION, 0,
+                                 G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
+                                 _("Start without a window (for the login start)"), NULL);
+  return self;
 }
 
 CnDatabase *

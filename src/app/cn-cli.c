@@ -94,8 +94,9 @@ cn_cli_wants (int    argc,
 
   first = argv[1];
 
-  /* GApplication's own flags (D-Bus activation) belong to the app. */
-  if (g_str_has_prefix (first, "--gapplication-"))
+  /* GApplication's own flags (D-Bus activation) belong to the app, and so
+   * does --background (the login start, without a window). */
+  if (g_str_has_prefix (first, "--gapplication-") || g_str_equal (first, "--background"))
     return FALSE;
 
   /* A tel:/callto: link (or any URI, which the app reports as not a phone
