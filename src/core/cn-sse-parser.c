@@ -46,8 +46,9 @@
  *    cn_sse_parser_reset().
  *
  *  - CnSseEvent.type is a C string: an event type with a NUL in it reaches
- *    the callback cut at the NUL. The data is counted (data_length) and may
- *    hold NULs; it is NUL-terminated as well.
+ *    the callback cut at the NUL ("message" if nothing is left). The data
+ *    is counted (data_length) and may hold NULs; it is NUL-terminated as
+ *    well.
  *
  * Speed: complete lines are handled in place in the caller's chunk; only a
  * line cut by the end of a chunk is copied. Line ends are looked for 16
@@ -408,7 +409,7 @@ dispatch (CnSseParser *self)
   buffer_truncate (&self->data, self->data.len - 1);
 
   /* 4-6, 8. */
-  event.type = self->event_type.len > 0 ? self->event_type.str : "message";
+  event.type = self->event_type.str[0] != '\0' ? self->event_type.str : "message";
   event.data = self->data.str;
   event.data_length = self->data.len;
   event.last_event_id = self->last_event_id.str;
