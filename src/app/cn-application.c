@@ -275,6 +275,37 @@ show_pending_logger (CnApplication *self,
   open_logger (self, pending->draft, pending->dial_problem);
 }
 
+/* The softphone (or the team backend) has the call, or could not take it:
+ * the logger follows after the dial delay, at once when nothing dialed. */
+static void
+on_dialed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  PendingLogger *pending = user_data;
+  CnApplication *self = pending->app;
+  g_autoptr(GError) dial_error = NULL;
+  g_autofree char *dialed_with = cn_dialer_dial_finish (result, &dial_error);
+  guint delay;
+
+  if (dialed_with == NULL)
+    {
+      pending->dial_problem = g_strdup (dial_error->message);
+      g_message ("Not dialed: %s", dial_error->message);
+    }
+  else
+    g_debug ("Dialed with %s", dialed_with);
+
+  /* When nothing dialed there is no call to wait for. */
+  delay = dialed_with != NULL ? g_settings_get_uint (self->settings, "dial-delay-ms") : 0;
+
+  pending->due = g_get_monotonic_time () + (gint64) delay * 1000;
+
+  /* The hold taken before dialing is released once the draft is saved. */
+  cn_database_save_draft_async (self->database, pending->draft, NULL, on_first_draft_saved,
+                                pending);
+}
+
 void
 cn_application_handle_link (CnApplication *self,
                             const char    *link,
@@ -282,14 +313,11 @@ cn_application_handle_link (CnApplication *self,
 {
   g_autoptr(CnTelUri) uri = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GError) dial_error = NULL;
   g_autoptr(CnCallLog) log = NULL;
   g_autoptr(GAppLaunchContext) context = NULL;
   g_autofree char *country = NULL;
   g_autofree char *dialer = NULL;
-  g_autofree char *dialed_with = NULL;
   PendingLogger *pending;
-  guint delay;
 
   g_return_if_fail (CN_IS_APPLICATION (self));
   g_return_if_fail (link != NULL);
@@ -319,23 +347,12 @@ cn_application_handle_link (CnApplication *self,
 
   dialer = g_settings_get_string (self->settings, "dialer");
   context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gdk_display_get_default ()));
-  dialed_with = cn_dialer_dial (dialer, uri, context, &dial_error);
-  if (dialed_with == NULL)
-    {
-      pending->dial_problem = g_strdup (dial_error->message);
-      g_message ("Not dialed: %s", dial_error->message);
-    }
-  else
-    g_debug ("Dialed with %s", dialed_with);
-
-  /* When nothing dialed there is no call to wait for. */
-  delay = dialed_with != NULL ? g_settings_get_uint (self->settings, "dial-delay-ms") : 0;
-
-  pending->due = g_get_monotonic_time () + (gint64) delay * 1000;
-
   g_application_hold (G_APPLICATION (self));
-  cn_database_save_draft_async (self->database, pending->draft, NULL, on_first_draft_saved,
-                                pending);
+  /* "backend" asks the team backend with the sync settings and token. */
+  cn_dialer_dial_async (dialer, uri, cn_call_log_get_uuid (log),
+                        self->sync_worker != NULL ? cn_sync_worker_get_config (self->sync_worker)
+                                                  : NULL,
+                        context, NULL, on_dialed, pending);
 }
 
 /* ---- actions -------------------------------------------------------------- */
@@ -571,6 +588,9 @@ on_sync_config_loaded (GObject      *source,
                                G_CALLBACK (on_call_completed), self, 0);
       g_signal_connect_object (self->event_stream, "live-call", G_CALLBACK (on_live_call), self,
                                0);
+      window = find_main_window (self);
+      if (window != NULL)
+        cn_window_set_event_stream (window, self->event_stream);
       cn_event_stream_start (self->event_stream);
     }
   else
@@ -833,6 +853,25 @@ on_log_call_from_event_action (GSimpleAction *action,
     g_autofree char *id = g_strdup_printf ("call-completed-%s", call_sid);
 
     g_application_withdraw_notification (G_APPLICATION (self), id);
+  }
+
+  /* Its logger is open already (Log Call clicked twice, from the
+   * notification and the window): show that one, not a second log. */
+  {
+    GHashTableIter iter;
+    gpointer uuid, sid;
+
+    g_hash_table_iter_init (&iter, self->event_loggers);
+    while (g_hash_table_iter_next (&iter, &uuid, &sid))
+      {
+        CnLogDialog *open = g_hash_table_lookup (self->loggers, uuid);
+
+        if (open != NULL && g_strcmp0 (sid, call_sid) == 0)
+          {
+            gtk_window_present (GTK_WINDOW (open));
+            return;
+          }
+      }
   }
 
   /* Logged before: ask first. */
@@ -1296,6 +1335,8 @@ cn_application_get_main_window (CnApplication *self)
       window = cn_window_new (GTK_APPLICATION (self), self->database);
       if (self->sync_worker != NULL)
         cn_window_set_sync_worker (window, self->sync_worker);
+      if (self->event_stream != NULL)
+        cn_window_set_event_stream (window, self->event_stream);
     }
 
   return window;

@@ -10,6 +10,8 @@
 #include <gio/gdesktopappinfo.h>
 
 #include "cn-dialer.h"
+#include "cn-outbound-calls.h"
+#include "cn-settings.h"
 
 #define OWN_DESKTOP_ID APP_ID ".desktop"
 
@@ -200,6 +202,12 @@ cn_dialer_dial (const char         *setting,
     case CN_DIALER_MODE_COMMAND:
       return run_command (argument, uri, error);
 
+    case CN_DIALER_MODE_BACKEND:
+      g_set_error (error, CN_DIALER_ERROR, CN_DIALER_ERROR_SETTING,
+                   _("The team backend cannot place this call from here. Dial the number on "
+                     "your phone."));
+      return NULL;
+
     case CN_DIALER_MODE_APP:
       {
         g_autoptr(GDesktopAppInfo) info = g_desktop_app_info_new (argument);
@@ -229,4 +237,166 @@ cn_dialer_dial (const char         *setting,
         return launch_app (info, uri, context, error);
       }
     }
+}
+
+
+/* ---- asynchronously, with the team backend ---- */
+
+static void
+on_backend_initiated (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *task_id = NULL;
+
+  if (!cn_outbound_calls_initiate_finish (result, &task_id, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, CN_DIALER_ERROR,
+                                 g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED)
+                                 ? CN_DIALER_ERROR_NO_DIALER : CN_DIALER_ERROR_BACKEND,
+                                 "%s", error->message);
+      return;
+    }
+
+  g_debug ("The team backend took the call (task %s)", task_id);
+  g_task_return_pointer (task, g_strdup (_("Team backend")), g_free);
+}
+
+typedef struct {
+  char *number;
+  char *contact_id;
+  char *client_id;
+} BackendDial;
+
+static void
+backend_dial_free (BackendDial *dial)
+{
+  g_free (dial->number);
+  g_free (dial->contact_id);
+  g_free (dial->client_id);
+  g_free (dial);
+}
+
+static void
+initiate (GTask              *task,
+          const CnSyncConfig *config)
+{
+  BackendDial *dial = g_task_get_task_data (task);
+
+  cn_outbound_calls_initiate_async (config, dial->number, dial->contact_id, dial->client_id,
+                                    g_task_get_cancellable (task), on_backend_initiated, task);
+}
+
+static void
+load_config_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  /* libsecret may wait on D-Bus: never on the main thread. */
+  g_autoptr(GSettings) settings = cn_settings_new_or_null ();
+  GError *error = NULL;
+  CnSyncConfig *config = cn_sync_config_load (settings, cancellable, &error);
+
+  if (config == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, config, (GDestroyNotify) cn_sync_config_free);
+}
+
+static void
+on_config_loaded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;   /* owned: handed on to initiate() */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CnSyncConfig) config = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (config == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  if (config == NULL)
+    {
+      g_task_return_new_error (task, CN_DIALER_ERROR, CN_DIALER_ERROR_NO_DIALER,
+                               _("The team backend’s settings could not be read: %s"),
+                               error->message);
+      g_object_unref (task);
+      return;
+    }
+
+  initiate (task, config);
+}
+
+void
+cn_dialer_dial_async (const char          *setting,
+                      const CnTelUri      *uri,
+                      const char          *client_id,
+                      const CnSyncConfig  *config,
+                      GAppLaunchContext   *context,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  BackendDial *dial;
+  CnDialerMode mode;
+  char *what;
+
+  g_return_if_fail (uri != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cn_dialer_dial_async);
+
+  if (!cn_dialer_parse_setting (setting, &mode, NULL) || mode != CN_DIALER_MODE_BACKEND)
+    {
+      what = cn_dialer_dial (setting, uri, context, &error);
+      if (what == NULL)
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_pointer (task, what, g_free);
+      return;
+    }
+
+  dial = g_new0 (BackendDial, 1);
+  dial->number = g_strdup (number_for_dialing (uri));
+  dial->contact_id = g_strdup (uri->contact_id);
+  dial->client_id = g_strdup (client_id);
+  g_task_set_task_data (task, dial, (GDestroyNotify) backend_dial_free);
+
+  if (config != NULL)
+    {
+      initiate (g_steal_pointer (&task), config);
+      return;
+    }
+
+  /* Not loaded yet (the link started the app): read it as the sync worker
+   * does. */
+  {
+    g_autoptr(GTask) load = g_task_new (NULL, cancellable, on_config_loaded,
+                                        g_steal_pointer (&task));
+
+    g_task_set_source_tag (load, load_config_thread);
+    g_task_run_in_thread (load, load_config_thread);
+  }
+}
+
+char *
+cn_dialer_dial_finish (GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cn_dialer_dial_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

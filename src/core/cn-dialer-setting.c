@@ -37,6 +37,12 @@ cn_dialer_parse_setting (const char    *setting,
       return TRUE;
     }
 
+  if (g_str_equal (setting, "backend"))
+    {
+      *mode = CN_DIALER_MODE_BACKEND;
+      return TRUE;
+    }
+
   for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
     {
       if (g_str_has_prefix (setting, prefixes[i].prefix))

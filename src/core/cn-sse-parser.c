@@ -393,7 +393,8 @@ dispatch (CnSseParser *self)
   if (self->id_changed)
     {
       buffer_truncate (&self->last_event_id, 0);
-      buffer_append (&self->last_event_id, self->id_buffer.str, self->id_buffer.len, buffer_limit (self));
+      buffer_append (&self->last_event_id, self->id_buffer.str, self->id_buffer.len,
+                     buffer_limit (self));
       self->id_changed = FALSE;
     }
 
@@ -447,7 +448,8 @@ process_field (CnSseParser  *self,
           return FALSE;
         }
       buffer_reserve (&self->data, decoded_len + 1, buffer_limit (self));
-      buffer_append_decoded (&self->data, value, value_len, valid, decoded_len, buffer_limit (self));
+      buffer_append_decoded (&self->data, value, value_len, valid, decoded_len,
+                             buffer_limit (self));
       buffer_append (&self->data, "\n", 1, buffer_limit (self));
       return TRUE;
 
@@ -492,7 +494,8 @@ process_field (CnSseParser  *self,
           return FALSE;
         }
       buffer_truncate (&self->id_buffer, 0);
-      buffer_append_decoded (&self->id_buffer, value, value_len, valid, decoded_len, buffer_limit (self));
+      buffer_append_decoded (&self->id_buffer, value, value_len, valid, decoded_len,
+                             buffer_limit (self));
       self->id_changed = TRUE;
       return TRUE;
 

@@ -67,10 +67,11 @@ void         cn_sse_parser_set_last_event_id (CnSseParser    *self,
  * or -1 when it did not. */
 gint64       cn_sse_parser_get_retry         (CnSseParser    *self);
 
-/* The memory the parser holds for the stream, in bytes (the sizes of its
- * buffers: the line cut by a chunk's end, the data, event type and id
- * buffers). Each stays under @max_bytes + 2 or a small floor, whatever the
- * stream sends; buffers that grew large are given back by reset(). */
+/* The memory the parser holds for the stream, in bytes: the sizes of its
+ * buffers (the line cut by a chunk's end, the data, the event type, the
+ * last event id and the one being set). Whatever the stream sends, each
+ * holds at most @max_bytes + 2 bytes, or a small floor; buffers that grew
+ * large are given back by reset() and after an error. */
 gsize        cn_sse_parser_get_buffered_bytes (CnSseParser   *self);
 
 G_END_DECLS

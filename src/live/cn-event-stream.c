@@ -141,7 +141,8 @@ host_is_loopback (const char *url)
 static gboolean
 network_ok (CnEventStream *self)
 {
-  return self->network_available || (self->own_monitor && host_is_loopback (self->config->backend_url));
+  return self->network_available ||
+         (self->own_monitor && host_is_loopback (self->config->backend_url));
 }
 
 /* Why the stream cannot connect with this configuration; NULL when it can. */

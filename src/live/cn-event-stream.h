@@ -58,6 +58,9 @@ void           cn_event_stream_set_timeouts (CnEventStream      *self,
  *  "live-call" (CnStreamCall *call): a live_call event (the call is
  *      stored first);
  *  "call-completed" (CnStreamCall *call): a call_completed event;
- *  "state-changed" (void). */
+ *  "state-changed" (void).
+ * The CnStreamCall is passed as a G_TYPE_POINTER, valid during the emission
+ * (cn_stream_call_copy() keeps it). A handler may stop or drop the stream;
+ * nothing more is emitted then. */
 
 G_END_DECLS

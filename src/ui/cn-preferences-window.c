@@ -53,6 +53,8 @@ struct _CnPreferencesWindow
   AdwEntryRow  *command_row;
   GtkSpinButton *delay_spin;
   AdwEntryRow  *country_row;
+  GtkSwitch    *notify_completed_switch;
+  GtkSwitch    *popup_completed_switch;
 
   /* Accounts */
   GtkSwitch    *backend_switch;
@@ -119,6 +121,11 @@ update_visibility (CnPreferencesWindow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->app_row), mode == CN_DIALER_MODE_APP);
   gtk_widget_set_visible (GTK_WIDGET (self->command_row), mode == CN_DIALER_MODE_COMMAND);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->mode_row),
+                               mode == CN_DIALER_MODE_BACKEND
+                               ? _("The team backend’s telephony places each call, with the "
+                                   "address and token set under Accounts")
+                               : "");
 }
 
 static void
@@ -155,6 +162,9 @@ store_dialer (CnPreferencesWindow *self)
         gtk_widget_remove_css_class (GTK_WIDGET (self->command_row), "error");
         value = g_strconcat ("command:", command, NULL);
       }
+      break;
+    case CN_DIALER_MODE_BACKEND:
+      value = g_strdup ("backend");
       break;
     case CN_DIALER_MODE_NONE:
       value = g_strdup ("none");
@@ -903,6 +913,10 @@ cn_preferences_window_class_init (CnPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, command_row);
   gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, delay_spin);
   gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, country_row);
+  gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow,
+                                        notify_completed_switch);
+  gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow,
+                                        popup_completed_switch);
 
   gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, backend_switch);
   gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, backend_url_row);
@@ -950,6 +964,10 @@ cn_preferences_window_init (CnPreferencesWindow *self)
   self->secrets[SECRET_API_KEY].title = _("API _Key");
   self->secrets[SECRET_API_KEY].stored_title = _("API _Key (stored in the keyring)");
   load_settings (self);
+  g_settings_bind (self->settings, "notify-call-completed", self->notify_completed_switch,
+                   "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "popup-call-completed", self->popup_completed_switch,
+                   "active", G_SETTINGS_BIND_DEFAULT);
 
   g_signal_connect_object (self->mode_row, "notify::selected", G_CALLBACK (on_mode_changed),
                            self, G_CONNECT_SWAPPED);

@@ -8,8 +8,12 @@
 
 #include <glib/gi18n.h>
 
+#include "cn-call-card.h"
 #include "cn-call-row.h"
 #include "cn-contact-history-window.h"
+#include "cn-scheduled-calls-window.h"
+#include "cn-follow-ups-window.h"
+#include "cn-live-pill.h"
 #include "cn-sync-format.h"
 #include "cn-sync-window.h"
 #include "cn-window.h"
@@ -21,6 +25,13 @@
 /* Rows the list knows about at first, and how many more it asks for when the
  * view nears the bottom (GTK's list keeps a little memory per row). */
 #define ROWS_STEP 500
+
+/* Overdue follow-ups counted at most (the header bar shows "99+"). */
+#define MAX_OVERDUE_COUNT 100
+
+/* Live calls listed from the database when the stream is set (a call in
+ * progress when the window opened). */
+#define LIVE_CALLS_AT_START 16
 
 struct _CnWindow
 {
@@ -38,6 +49,11 @@ struct _CnWindow
   GtkButton            *sync_button;
   GtkImage             *sync_button_icon;
   GtkLabel             *sync_button_label;
+  AdwWindowTitle       *window_title;
+  CnLivePill           *live_pill;
+  CnCallCard           *call_card;
+  GtkButton            *follow_ups_button;
+  GtkLabel             *follow_ups_label;
 
   CnDatabase           *database;
   CnCallLogModel       *model;
@@ -48,6 +64,9 @@ struct _CnWindow
 
   CnSyncWorker         *sync_worker;     /* may be NULL */
   CnSyncWindow         *sync_window;     /* weak; the open Sync page */
+  CnEventStream        *event_stream;    /* may be NULL */
+  CnFollowUpsWindow    *follow_ups_window; /* weak; the open Follow-ups page */
+  gint64                overdue_minute;  /* the clock's minute at the last count */
   /* Rows bound to a log (CnCallRow, owned → the refresh stamp they were
    * last read at): their sync state follows the database without a rebind. */
   GHashTable           *bound_rows;
@@ -235,6 +254,38 @@ update_sync_button (CnWindow *self)
                           attention + pending > 0 || sync_enabled (self));
 }
 
+/* ---- follow-ups ------------------------------------------------------------- */
+
+/* The header bar shows how many follow-ups are overdue, when there are. */
+static void
+update_follow_ups_button (CnWindow *self)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint overdue = cn_follow_ups_count_overdue (self->database, now, MAX_OVERDUE_COUNT);
+  g_autofree char *label = NULL;
+  g_autofree char *description = NULL;
+
+  self->overdue_minute = now / 60;
+  if (overdue < 0)
+    return;
+
+  if (overdue >= MAX_OVERDUE_COUNT)
+    /* Translators: in the header bar, more than 99 overdue follow-ups */
+    label = g_strdup (_("99+"));
+  else
+    label = g_strdup_printf ("%d", overdue);
+  gtk_label_set_text (self->follow_ups_label, label);
+
+  /* Translators: the header bar's follow-ups button, for screen readers and
+   * its tooltip; %s is a number such as "3" or "99+" */
+  description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s Overdue Follow-up",
+                                              "%s Overdue Follow-ups", overdue), label);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->follow_ups_button), description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->follow_ups_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+  gtk_widget_set_visible (GTK_WIDGET (self->follow_ups_button), overdue > 0);
+}
+
 void
 cn_window_refresh (CnWindow *self)
 {
@@ -247,6 +298,7 @@ cn_window_refresh (CnWindow *self)
   cn_call_log_model_reload (self->model);
   update_stack (self);
   update_sync_button (self);
+  update_follow_ups_button (self);
   queue_rows_sync_state (self);
 }
 
@@ -258,6 +310,8 @@ on_watch (gpointer user_data)
 
   if (version != self->data_version)
     cn_window_refresh (self);
+  else if (g_get_real_time () / G_USEC_PER_SEC / 60 != self->overdue_minute)
+    update_follow_ups_button (self);   /* follow-ups fall due as time goes by */
 
   return G_SOURCE_CONTINUE;
 }
@@ -538,6 +592,72 @@ on_show_sync_action (GtkWidget  *widget,
 }
 
 static void
+on_show_follow_ups_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  CnWindow *self = CN_WINDOW (widget);
+
+  if (self->follow_ups_window == NULL)
+    {
+      self->follow_ups_window = cn_follow_ups_window_new (GTK_WINDOW (self), self->database);
+      g_object_add_weak_pointer (G_OBJECT (self->follow_ups_window),
+                                 (gpointer *) &self->follow_ups_window);
+    }
+
+  gtk_window_present (GTK_WINDOW (self->follow_ups_window));
+}
+
+/* ---- live calls -------------------------------------------------------------- */
+
+static void
+on_live_call (CnEventStream *stream,
+              CnStreamCall  *call,
+              CnWindow      *self)
+{
+  cn_live_pill_update (self->live_pill, call);
+}
+
+static void
+on_call_completed (CnEventStream *stream,
+                   CnStreamCall  *call,
+                   CnWindow      *self)
+{
+  cn_live_pill_end (self->live_pill, call->call_sid);
+
+  /* The card is for the agent at the window; a notification tells the
+   * others (the application sends it). */
+  if (gtk_window_is_active (GTK_WINDOW (self)) &&
+      g_settings_get_boolean (self->settings, "popup-call-completed"))
+    cn_call_card_show_call (self->call_card, call);
+}
+
+/* Calls in progress before the window opened (or the stream came). */
+static void
+show_stored_live_calls (CnWindow *self)
+{
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GError) error = NULL;
+
+  calls = cn_database_list_stream_calls (self->database, FALSE, LIVE_CALLS_AT_START, &error);
+  if (calls == NULL)
+    {
+      g_message ("Could not list the live calls: %s", error->message);
+      return;
+    }
+
+  /* Oldest first: the newest is heard of last, so it is the one shown. The
+   * pill drops those not heard of for too long. */
+  for (guint i = calls->len; i > 0; i--)
+    {
+      CnStreamCall *call = g_ptr_array_index (calls, i - 1);
+
+      if (!call->completed)
+        cn_live_pill_update (self->live_pill, call);
+    }
+}
+
+static void
 on_show_contact_history_action (GtkWidget  *widget,
                                 const char *action_name,
                                 GVariant   *parameter)
@@ -549,6 +669,26 @@ on_show_contact_history_action (GtkWidget  *widget,
                                            g_variant_get_string (parameter, NULL));
   if (history != NULL)
     gtk_window_present (history);
+}
+
+/* One Scheduled Calls window per history window: shown again when open. */
+static void
+on_show_scheduled_calls_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  CnWindow *self = CN_WINDOW (widget);
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (CN_IS_SCHEDULED_CALLS_WINDOW (l->data)
+        && gtk_window_get_transient_for (l->data) == GTK_WINDOW (self))
+      {
+        gtk_window_present (l->data);
+        return;
+      }
+
+  gtk_window_present (cn_scheduled_calls_window_new (GTK_WINDOW (self), self->sync_worker));
 }
 
 /* ---- GObject ----------------------------------------------------------------- */
@@ -579,9 +719,18 @@ cn_window_dispose (GObject *object)
       g_object_remove_weak_pointer (G_OBJECT (self->sync_window), (gpointer *) &self->sync_window);
       self->sync_window = NULL;
     }
+  if (self->follow_ups_window != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->follow_ups_window),
+                                    (gpointer *) &self->follow_ups_window);
+      self->follow_ups_window = NULL;
+    }
   if (self->sync_worker != NULL)
     g_signal_handlers_disconnect_by_data (self->sync_worker, self);
   g_clear_object (&self->sync_worker);
+  if (self->event_stream != NULL)
+    g_signal_handlers_disconnect_by_data (self->event_stream, self);
+  g_clear_object (&self->event_stream);
   g_clear_pointer (&self->bound_rows, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), CN_TYPE_WINDOW);
   g_clear_object (&self->selection);
@@ -602,6 +751,9 @@ cn_window_class_init (CnWindowClass *klass)
   object_class->dispose = cn_window_dispose;
   window_class->close_request = cn_window_close_request;
 
+  g_type_ensure (CN_TYPE_LIVE_PILL);
+  g_type_ensure (CN_TYPE_CALL_CARD);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/cn-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CnWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CnWindow, search_button);
@@ -614,6 +766,11 @@ cn_window_class_init (CnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnWindow, sync_button);
   gtk_widget_class_bind_template_child (widget_class, CnWindow, sync_button_icon);
   gtk_widget_class_bind_template_child (widget_class, CnWindow, sync_button_label);
+  gtk_widget_class_bind_template_child (widget_class, CnWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, CnWindow, live_pill);
+  gtk_widget_class_bind_template_child (widget_class, CnWindow, call_card);
+  gtk_widget_class_bind_template_child (widget_class, CnWindow, follow_ups_button);
+  gtk_widget_class_bind_template_child (widget_class, CnWindow, follow_ups_label);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, on_search_action);
   gtk_widget_class_install_action (widget_class, "win.call-again", "s", on_call_again_action);
@@ -625,9 +782,15 @@ cn_window_class_init (CnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-sync", NULL, on_show_sync_action);
   gtk_widget_class_install_action (widget_class, "win.show-contact-history", "s",
                                    on_show_contact_history_action);
+  gtk_widget_class_install_action (widget_class, "win.show-scheduled-calls", NULL,
+                                   on_show_scheduled_calls_action);
+  gtk_widget_class_install_action (widget_class, "win.show-follow-ups", NULL,
+                                   on_show_follow_ups_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete-selected", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.show-follow-ups", NULL);
 }
 
 static void
@@ -647,6 +810,10 @@ cn_window_init (CnWindow *self)
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+
+  /* The call in progress takes the title's place. */
+  g_object_bind_property (self->live_pill, "visible", self->window_title, "visible",
+                          G_BINDING_INVERT_BOOLEAN | G_BINDING_SYNC_CREATE);
 }
 
 CnWindow *
@@ -698,6 +865,7 @@ cn_window_new (GtkApplication *application,
   self->watch_id = g_timeout_add (WATCH_INTERVAL_MS, on_watch, self);
   update_stack (self);
   update_sync_button (self);
+  update_follow_ups_button (self);
 
   return self;
 }
@@ -722,6 +890,27 @@ cn_window_set_sync_worker (CnWindow     *self,
   if (self->sync_window != NULL)
     cn_sync_window_set_worker (self->sync_window, worker);
   update_sync_button (self);
+}
+
+void
+cn_window_set_event_stream (CnWindow      *self,
+                            CnEventStream *stream)
+{
+  g_return_if_fail (CN_IS_WINDOW (self));
+  g_return_if_fail (stream == NULL || CN_IS_EVENT_STREAM (stream));
+
+  if (self->event_stream == stream)
+    return;
+
+  if (self->event_stream != NULL)
+    g_signal_handlers_disconnect_by_data (self->event_stream, self);
+  g_set_object (&self->event_stream, stream);
+  if (stream == NULL)
+    return;
+
+  g_signal_connect_object (stream, "live-call", G_CALLBACK (on_live_call), self, 0);
+  g_signal_connect_object (stream, "call-completed", G_CALLBACK (on_call_completed), self, 0);
+  show_stored_live_calls (self);
 }
 
 CnCallLogModel *

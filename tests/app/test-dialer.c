@@ -7,6 +7,8 @@
  * installed applications runs in a subprocess of its own that points the XDG
  * variables at a fresh, private folder before anything calls into GIO.
  *
+ * The "backend" setting asks the fake team backend to place the call.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -16,8 +18,12 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include <json-glib/json-glib.h>
+
 #include "cn-dialer.h"
+#include "cn-secrets.h"
 #include "cn-tel-uri.h"
+#include "fake-servers.h"
 
 #define OWN_ID      "io.github.callnotes.Callnotes.desktop"
 #define SOFTPHONE_ID "org.example.Softphone.desktop"
@@ -329,6 +335,7 @@ test_parse_setting (void)
   assert_setting ("command:linphonec -c %n", CN_DIALER_MODE_COMMAND, "linphonec -c %n");
   assert_setting ("command:/opt/My Phone/dial '%u'", CN_DIALER_MODE_COMMAND,
                   "/opt/My Phone/dial '%u'");
+  assert_setting ("backend", CN_DIALER_MODE_BACKEND, NULL);
 
   assert_bad_setting ("app:");
   assert_bad_setting ("app:   ");
@@ -340,6 +347,9 @@ test_parse_setting (void)
   assert_bad_setting ("autox");
   assert_bad_setting ("nonesuch");
   assert_bad_setting ("sip:+15551234567");
+  assert_bad_setting ("backend:");
+  assert_bad_setting ("backends");
+  assert_bad_setting ("Backend");
 }
 
 /* ---- command: ------------------------------------------------------------- */
@@ -679,6 +689,235 @@ test_auto_sip_only (void)
   run_in_subprocess ();
 }
 
+/* ---- backend ------------------------------------------------------------- */
+
+#define BACKEND_TOKEN "dialer-test-token"
+
+static void
+on_dialed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* cn_dialer_dial_async, waited for. */
+static char *
+dial_async (const char          *setting,
+            const CnTelUri      *uri,
+            const char          *client_id,
+            const CnSyncConfig  *config,
+            GError             **error)
+{
+  GAsyncResult *result = NULL;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  char *what;
+
+  cn_dialer_dial_async (setting, uri, client_id, config, NULL, NULL, on_dialed, &result);
+  while (result == NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("dialing with “%s” did not finish", setting);
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  what = cn_dialer_dial_finish (result, error);
+  g_object_unref (result);
+  return what;
+}
+
+static CnSyncConfig *
+fake_config (FakeServer *server)
+{
+  CnSyncConfig *config = cn_sync_config_new ();
+
+  g_free (config->backend_url);
+  config->backend_url = g_strdup (fake_server_get_base_url (server));
+  config->backend_token = g_strdup (BACKEND_TOKEN);
+  config->timeout_seconds = 10;
+  return config;
+}
+
+/* The one initiate request the fake received, as JSON. */
+static JsonNode *
+initiate_body (FakeServer *server)
+{
+  g_autoptr(GPtrArray) requests = fake_server_get_requests (server);
+  FakeRequest *request;
+  g_autoptr(GError) error = NULL;
+  JsonNode *body;
+
+  g_assert_cmpuint (requests->len, ==, 1);
+  request = g_ptr_array_index (requests, 0);
+  g_assert_cmpstr (request->method, ==, "POST");
+  g_assert_cmpstr (request->path, ==, "/api/v1/outbound-calls/initiate");
+  g_assert_cmpstr (g_hash_table_lookup (request->headers, "authorization"), ==,
+                   "Bearer " BACKEND_TOKEN);
+  body = json_from_string (request->body, &error);
+  g_assert_no_error (error);
+  return body;
+}
+
+static void
+test_backend (void)
+{
+  FakeServer *server = fake_server_new (FAKE_BACKEND);
+  g_autoptr(CnSyncConfig) config = NULL;
+  g_autoptr(CnTelUri) uri = parse_uri ("tel:+1-555-123-4567;x-contact-id=42;"
+                                       "x-contact-name=Jane%20Doe");
+  const char *client_id = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f";
+
+  fake_server_set_token (server, BACKEND_TOKEN);
+  config = fake_config (server);
+
+  /* The backend places the call: the contract's body, the E.164 number. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *what = dial_async ("backend", uri, client_id, config, &error);
+    g_autoptr(JsonNode) body = NULL;
+    JsonObject *object;
+    JsonObject *context;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (what, ==, "Team backend");
+    body = initiate_body (server);
+    object = json_node_get_object (body);
+    g_assert_cmpstr (json_object_get_string_member (object, "recipient_number"), ==,
+                     "+15551234567");
+    g_assert_true (json_object_get_null_member (object, "caller_id_number"));
+    context = json_object_get_object_member (object, "context_info");
+    g_assert_cmpstr (json_object_get_string_member (context, "contact_id"), ==, "42");
+    g_assert_cmpstr (json_object_get_string_member (context, "client_id"), ==, client_id);
+  }
+
+  /* The backend refuses: a sentence for the logger, nothing else dials. */
+  fake_server_clear_requests (server);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *what = NULL;
+
+    fake_server_queue_fault (server, FAKE_401);
+    what = dial_async ("backend", uri, client_id, config, &error);
+    g_assert_null (what);
+    g_assert_error (error, CN_DIALER_ERROR, CN_DIALER_ERROR_BACKEND);
+    assert_sentence (error);
+    g_assert_nonnull (strstr (error->message, "401"));
+    g_assert_null (strstr (error->message, BACKEND_TOKEN));
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *what = NULL;
+
+    fake_server_set_refusing (server, TRUE);
+    what = dial_async ("backend", uri, client_id, config, &error);
+    g_assert_null (what);
+    g_assert_error (error, CN_DIALER_ERROR, CN_DIALER_ERROR_BACKEND);
+    assert_sentence (error);
+    fake_server_set_refusing (server, FALSE);
+  }
+
+  /* Not set up: nothing can dial, and nothing is sent. */
+  fake_server_clear_requests (server);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *what = NULL;
+    g_autofree char *token = g_steal_pointer (&config->backend_token);
+
+    what = dial_async ("backend", uri, client_id, config, &error);
+    g_assert_null (what);
+    g_assert_error (error, CN_DIALER_ERROR, CN_DIALER_ERROR_NO_DIALER);
+    assert_sentence (error);
+    config->backend_token = g_steal_pointer (&token);
+  }
+  g_assert_cmpuint (fake_server_count_requests (server, NULL, NULL), ==, 0);
+
+  /* The blocking form cannot ask the network. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *what = cn_dialer_dial ("backend", uri, NULL, &error);
+
+    g_assert_null (what);
+    g_assert_error (error, CN_DIALER_ERROR, CN_DIALER_ERROR_SETTING);
+    assert_sentence (error);
+  }
+
+  /* The other settings work through the async form too. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *what = dial_async ("none", uri, client_id, config, &error);
+
+    g_assert_null (what);
+    g_assert_error (error, CN_DIALER_ERROR, CN_DIALER_ERROR_DISABLED);
+  }
+  {
+    g_autofree char *root = make_tmp_dir ();
+    g_autofree char *script = write_recorder (root, "record-args.sh");
+    g_autofree char *quoted = g_shell_quote (script);
+    g_autofree char *setting = g_strdup_printf ("command:%s %%n", quoted);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *what = dial_async (setting, uri, client_id, NULL, &error);
+    g_auto(GStrv) args = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (what, ==, "record-args.sh");
+    args = wait_for_arguments (script);
+    g_assert_cmpstr (args[0], ==, "+15551234567");
+    remove_tree (root);
+  }
+  g_assert_cmpuint (fake_server_count_requests (server, NULL, NULL), ==, 0);
+
+  fake_server_free (server);
+}
+
+/* Without a config (a link that started the app before the sync settings
+ * were read) the dialer reads GSettings and the keyring itself. */
+static void
+test_backend_reads_settings (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *root = make_tmp_dir ();
+      g_autofree char *keyring = g_build_filename (root, "keyring", NULL);
+      FakeServer *server = fake_server_new (FAKE_BACKEND);
+      g_autoptr(GSettings) settings = NULL;
+      g_autoptr(CnTelUri) uri = parse_uri ("tel:+15551234567");
+      g_autoptr(GError) error = NULL;
+      g_autofree char *what = NULL;
+      g_autoptr(JsonNode) body = NULL;
+
+      g_setenv ("SECRET_BACKEND", "file", TRUE);
+      g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+      g_setenv ("SECRET_FILE_TEST_PASSWORD", "test", TRUE);
+      fake_server_set_token (server, BACKEND_TOKEN);
+
+      /* Nothing set up yet. */
+      what = dial_async ("backend", uri, NULL, NULL, &error);
+      g_assert_null (what);
+      g_assert_error (error, CN_DIALER_ERROR, CN_DIALER_ERROR_NO_DIALER);
+      assert_sentence (error);
+      g_clear_error (&error);
+
+      settings = g_settings_new (APP_ID);
+      g_settings_set_string (settings, "backend-url", fake_server_get_base_url (server));
+      g_assert_true (cn_secret_store_sync (CN_SECRET_BACKEND_TOKEN, BACKEND_TOKEN, NULL,
+                                           &error));
+      g_assert_no_error (error);
+
+      what = dial_async ("backend", uri, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (what, ==, "Team backend");
+      body = initiate_body (server);
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (body),
+                                                      "recipient_number"), ==, "+15551234567");
+
+      fake_server_free (server);
+      remove_tree (root);
+      return;
+    }
+
+  run_in_subprocess ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -694,6 +933,8 @@ main (int   argc,
   g_test_add_func ("/dialer/auto/finds-softphone", test_auto_finds_softphone);
   g_test_add_func ("/dialer/auto/prefers-default", test_auto_prefers_default);
   g_test_add_func ("/dialer/auto/sip-only", test_auto_sip_only);
+  g_test_add_func ("/dialer/backend/initiate", test_backend);
+  g_test_add_func ("/dialer/backend/reads-settings", test_backend_reads_settings);
 
   return g_test_run ();
 }

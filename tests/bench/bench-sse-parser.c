@@ -108,7 +108,8 @@ build_stream (gsize    size,
         {
           append_line (out, crlf, "event: call_completed");
           append_line (out, crlf,
-                       "data: {\"workspace_id\":\"w1\",\"call_sid\":\"CA%u\",\"status\":\"NOANSWER\","
+                       "data: {\"workspace_id\":\"w1\",\"call_sid\":\"CA%u\","
+                       "\"status\":\"NOANSWER\","
                        "\"duration_seconds\":%u,\"phone\":\"+1555%07u\",\"contact\":{\"id\":\"%u\","
                        "\"name\":\"Jos\xC3\xA9 Mu\xC3\xB1oz\"},\"recording_url\":null,"
                        "\"direction\":\"inbound\",\"started_at\":\"2026-11-21T10:00:00Z\","
@@ -118,7 +119,8 @@ build_stream (gsize    size,
         {
           append_line (out, crlf, "event: live_call");
           append_line (out, crlf,
-                       "data: {\"workspace_id\":\"w1\",\"call_sid\":\"CA%u\",\"from\":\"+15550001111\","
+                       "data: {\"workspace_id\":\"w1\",\"call_sid\":\"CA%u\","
+                       "\"from\":\"+15550001111\","
                        "\"to\":\"+1555%07u\",\"status\":\"Picked\",\"contact\":{\"id\":\"%u\","
                        "\"name\":\"Jane Doe\"}}", sid, phone, contact);
         }
@@ -196,7 +198,8 @@ main (int   argc,
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || mb <= 0 || runs <= 0 || chunk <= 0)
     {
-      g_printerr ("%s\n", error != NULL ? error->message : "--mb, --runs, --chunk must be positive");
+      g_printerr ("%s\n", error != NULL ? error->message
+                                        : "--mb, --runs and --chunk must be positive");
       return 1;
     }
 

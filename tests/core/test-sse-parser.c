@@ -102,6 +102,9 @@ feed (Fixture    *f,
   feed_len (f, text, strlen (text));
 }
 
+/* A string literal that may hold NULs. */
+#define feed_literal(f, literal) feed_len ((f), (literal), sizeof (literal) - 1)
+
 static void
 assert_events (Fixture        *f,
                const Expected *expected,
@@ -529,6 +532,8 @@ test_event_type (void)
     { "message", "5", "" },
     { "Message", "6", "" },
     { "message", "7", "" },
+    { "a", "8", "" },
+    { "message", "9", "" },
   };
   Fixture f;
 
@@ -544,6 +549,9 @@ test_event_type (void)
   feed (&f, "event: Message\ndata: 6\n\n");
   /* A blank line without data empties the type buffer too. */
   feed (&f, "event: lost\n\ndata: 7\n\n");
+  /* The type is a C string: cut at a NUL, "message" if nothing is left. */
+  feed_literal (&f, "event: a\0b\ndata: 8\n\n");
+  feed_literal (&f, "event: \0b\ndata: 9\n\n");
   assert_events (&f, expected, G_N_ELEMENTS (expected));
   fixture_clear (&f);
 }
@@ -582,7 +590,7 @@ test_id (void)
   g_assert_cmpstr (cn_sse_parser_get_last_event_id (f.parser), ==, "6");
 
   /* Only a NUL makes the field ignored; an id "\0" alone too. */
-  feed_len (&f, "id: \0\ndata: j\n\n", 15);
+  feed_literal (&f, "id: \0\ndata: j\n\n");
   g_assert_cmpuint (f.events->len, ==, G_N_ELEMENTS (expected) + 1);
   g_assert_cmpstr (((Event *) g_ptr_array_index (f.events, 9))->last_event_id, ==, "6");
   fixture_clear (&f);
@@ -918,12 +926,14 @@ test_contracts_example (void)
     "\n"
     "id: 1042\n"
     "event: live_call\n"
-    "data: {\"workspace_id\":\"w1\",\"call_sid\":\"CA11\",\"from\":\"+15550001111\",\"to\":\"+15551234567\",\n"
+    "data: {\"workspace_id\":\"w1\",\"call_sid\":\"CA11\",\"from\":\"+15550001111\","
+    "\"to\":\"+15551234567\",\n"
     "data:  \"status\":\"Picked\",\"contact\":{\"id\":\"42\",\"name\":\"Jane Doe\"}}\n"
     "\n"
     "id: 1043\n"
     "event: call_completed\n"
-    "data: {\"workspace_id\":\"w1\",\"call_sid\":\"CA11\",\"status\":\"ANSWER\",\"duration_seconds\":135,\n"
+    "data: {\"workspace_id\":\"w1\",\"call_sid\":\"CA11\",\"status\":\"ANSWER\","
+    "\"duration_seconds\":135,\n"
     "data:  \"phone\":\"+15551234567\",\"contact\":{\"id\":\"42\",\"name\":\"Jane Doe\"},\n"
     "data:  \"recording_url\":\"https://rec.example.com/CA11.mp3\",\"direction\":\"outbound\",\n"
     "data:  \"started_at\":\"2026-11-21T10:00:00Z\",\"ended_at\":\"2026-11-21T10:02:15Z\"}\n"
@@ -931,11 +941,13 @@ test_contracts_example (void)
     ":\n";
   static const Expected expected[] = {
     { "live_call",
-      "{\"workspace_id\":\"w1\",\"call_sid\":\"CA11\",\"from\":\"+15550001111\",\"to\":\"+15551234567\",\n"
+      "{\"workspace_id\":\"w1\",\"call_sid\":\"CA11\",\"from\":\"+15550001111\","
+      "\"to\":\"+15551234567\",\n"
       " \"status\":\"Picked\",\"contact\":{\"id\":\"42\",\"name\":\"Jane Doe\"}}",
       "1042" },
     { "call_completed",
-      "{\"workspace_id\":\"w1\",\"call_sid\":\"CA11\",\"status\":\"ANSWER\",\"duration_seconds\":135,\n"
+      "{\"workspace_id\":\"w1\",\"call_sid\":\"CA11\",\"status\":\"ANSWER\","
+      "\"duration_seconds\":135,\n"
       " \"phone\":\"+15551234567\",\"contact\":{\"id\":\"42\",\"name\":\"Jane Doe\"},\n"
       " \"recording_url\":\"https://rec.example.com/CA11.mp3\",\"direction\":\"outbound\",\n"
       " \"started_at\":\"2026-11-21T10:00:00Z\",\"ended_at\":\"2026-11-21T10:02:15Z\"}",

@@ -59,17 +59,20 @@ test_event_free (TestEvent *event)
 /* ---- events as the backend sends them (CONTRACTS.md) ---- */
 
 #define LIVE_CALL_CA11 \
-  "{\"workspace_id\":\"w1\",\"call_sid\":\"CA11\",\"from\":\"+15550001111\",\"to\":\"+15551234567\",\n" \
-  " \"status\":\"Picked\",\"contact\":{\"id\":\"42\",\"name\":\"Jane Doe\"}}"
+  "{\"workspace_id\":\"w1\",\"call_sid\":\"CA11\",\"from\":\"+15550001111\",\n" \
+  " \"to\":\"+15551234567\",\"status\":\"Picked\",\n" \
+  " \"contact\":{\"id\":\"42\",\"name\":\"Jane Doe\"}}"
 
 #define COMPLETED_CA11 \
-  "{\"workspace_id\":\"w1\",\"call_sid\":\"CA11\",\"status\":\"ANSWER\",\"duration_seconds\":135,\n" \
+  "{\"workspace_id\":\"w1\",\"call_sid\":\"CA11\",\"status\":\"ANSWER\",\n" \
+  " \"duration_seconds\":135,\n" \
   " \"phone\":\"+15551234567\",\"contact\":{\"id\":\"42\",\"name\":\"Jane Doe\"},\n" \
   " \"recording_url\":\"https://rec.example.com/CA11.mp3\",\"direction\":\"outbound\",\n" \
   " \"started_at\":\"2026-11-21T10:00:00Z\",\"ended_at\":\"2026-11-21T10:02:15Z\"}"
 
 #define COMPLETED_CA22 \
-  "{\"workspace_id\":\"w1\",\"call_sid\":\"CA22\",\"status\":\"NOANSWER\",\"duration_seconds\":0,\n" \
+  "{\"workspace_id\":\"w1\",\"call_sid\":\"CA22\",\"status\":\"NOANSWER\",\n" \
+  " \"duration_seconds\":0,\n" \
   " \"from\":\"+15557654321\",\"to\":\"+15550001111\",\"direction\":\"inbound\"}"
 
 /* An SSE event: every line of @json becomes a "data:" line. */
@@ -194,6 +197,7 @@ fixture_set_up (Fixture       *f,
   g_free (f->config->backend_url);
   f->config->backend_url = g_strdup (fake_server_get_base_url (f->backend));
   f->config->backend_token = g_strdup (TOKEN);
+  g_free (f->config->workspace_id);
   f->config->workspace_id = g_strdup (WORKSPACE);
   f->config->backend_enabled = TRUE;
 

@@ -146,6 +146,9 @@ struct _FakeServer
   GHashTable   *calls_by_id;         /* gint64* → JsonObject */
   GHashTable   *idempotency;         /* key → IdempotencyEntry */
   GPtrArray    *remote_calls;        /* JsonObject */
+  /* Outbound call tasks (GET /api/v1/outbound-calls), in the order added;
+   * initiate adds one too. */
+  GPtrArray    *outbound_calls;      /* JsonObject */
 
   /* Ontraport */
   GPtrArray    *contacts;            /* JsonObject */
@@ -1313,6 +1316,154 @@ backend_get_history_locked (FakeServer        *self,
   reply_json (msg, 200, node_take_object (answer));
 }
 
+/* ---- Backend: outbound call tasks (scheduled calls) ---- */
+
+#define OUTBOUND_DEFAULT_LIMIT 20
+#define OUTBOUND_MAX_LIMIT     100
+
+static const char *outbound_statuses[] = {
+  "pending", "scheduled", "dialing", "in_progress", "completed", "failed", "canceled", "no_answer",
+};
+
+static gboolean
+is_outbound_status (const char *status)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (outbound_statuses); i++)
+    if (g_strcmp0 (status, outbound_statuses[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static JsonObject *
+outbound_call_new (const char *id,
+                   const char *name,
+                   const char *number,
+                   const char *status,
+                   const char *scheduled_at)
+{
+  JsonObject *call = json_object_new ();
+
+  json_object_set_string_member (call, "id", id);
+  if (name != NULL)
+    json_object_set_string_member (call, "recipient_name", name);
+  else
+    json_object_set_null_member (call, "recipient_name");
+  json_object_set_string_member (call, "recipient_number", number);
+  json_object_set_string_member (call, "status", status);
+  if (scheduled_at != NULL)
+    json_object_set_string_member (call, "scheduled_at", scheduled_at);
+  else
+    json_object_set_null_member (call, "scheduled_at");
+  json_object_set_null_member (call, "initiated_at");
+  json_object_set_null_member (call, "completed_at");
+  json_object_set_null_member (call, "call_log_id");
+  json_object_set_null_member (call, "failure_reason");
+
+  return call;
+}
+
+/* ?status= (optional; one of the contract's, else 400), page (from 1,
+ * default 1), limit (default 20, at most 100). */
+static void
+backend_list_outbound_locked (FakeServer        *self,
+                              SoupServerMessage *msg,
+                              GHashTable        *query)
+{
+  const char *status = query != NULL ? g_hash_table_lookup (query, "status") : NULL;
+  guint page = MAX (query_uint (query, "page", 1), 1);
+  guint limit = CLAMP (query_uint (query, "limit", OUTBOUND_DEFAULT_LIMIT), 1, OUTBOUND_MAX_LIMIT);
+  guint64 first = (guint64) (page - 1) * limit;
+  JsonArray *calls;
+  JsonObject *answer;
+  JsonObject *pagination;
+  guint total = 0;
+
+  if (status != NULL && *status != '\0' && !is_outbound_status (status))
+    {
+      backend_reply_error (msg, 400, "unknown status");
+      return;
+    }
+
+  calls = json_array_new ();
+  for (guint i = 0; i < self->outbound_calls->len; i++)
+    {
+      JsonObject *call = g_ptr_array_index (self->outbound_calls, i);
+
+      if (status != NULL && *status != '\0'
+          && g_strcmp0 (member_string (call, "status"), status) != 0)
+        continue;
+      if (total >= first && total < first + limit)
+        json_array_add_object_element (calls, json_object_deep_copy (call));
+      total++;
+    }
+
+  pagination = json_object_new ();
+  json_object_set_int_member (pagination, "page", page);
+  json_object_set_int_member (pagination, "limit", limit);
+  json_object_set_int_member (pagination, "total", total);
+  answer = json_object_new ();
+  json_object_set_array_member (answer, "calls", calls);
+  json_object_set_object_member (answer, "pagination", pagination);
+  reply_json (msg, 200, node_take_object (answer));
+}
+
+/* Checks the contract's body, then keeps a task with status "dialing"
+ * (listed from then on). The request itself is recorded like every other
+ * (fake_server_get_requests). */
+static void
+backend_initiate_outbound_locked (FakeServer        *self,
+                                  SoupServerMessage *msg,
+                                  FakeRequest       *request)
+{
+  g_autoptr(JsonNode) root = json_from_string (request->body != NULL ? request->body : "", NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *uuid = NULL;
+  g_autofree char *initiated_at = NULL;
+  JsonObject *body;
+  JsonObject *call;
+  JsonObject *answer;
+  JsonNode *context;
+  const char *number;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      backend_reply_error (msg, 400, "the body must be a JSON object");
+      return;
+    }
+  body = json_node_get_object (root);
+  number = member_string (body, "recipient_number");
+  if (number == NULL || *number == '\0')
+    {
+      backend_reply_error (msg, 400, "recipient_number is required");
+      return;
+    }
+  if (!member_is_null_or_absent (body, "caller_id_number")
+      && member_string (body, "caller_id_number") == NULL)
+    {
+      backend_reply_error (msg, 400, "caller_id_number must be a string or null");
+      return;
+    }
+  context = json_object_get_member (body, "context_info");
+  if (context != NULL && !JSON_NODE_HOLDS_NULL (context) && !JSON_NODE_HOLDS_OBJECT (context))
+    {
+      backend_reply_error (msg, 400, "context_info must be an object");
+      return;
+    }
+
+  uuid = g_uuid_string_random ();
+  initiated_at = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  call = outbound_call_new (uuid, NULL, number, "dialing", NULL);
+  json_object_set_string_member (call, "initiated_at", initiated_at);
+  g_ptr_array_add (self->outbound_calls, call);
+
+  answer = json_object_new ();
+  json_object_set_string_member (answer, "id", uuid);
+  json_object_set_string_member (answer, "status", "dialing");
+  reply_json (msg, 200, node_take_object (answer));
+}
+
+/* ---- end of outbound call tasks ---- */
+
 static void
 backend_handle_locked (FakeServer        *self,
                        SoupServerMessage *msg,
@@ -1348,36 +1499,9 @@ backend_handle_locked (FakeServer        *self,
         backend_reply_error (msg, 405, "method not allowed");
     }
   else if (g_str_equal (path, "/api/v1/outbound-calls") && g_str_equal (method, "GET"))
-    {
-      JsonObject *answer = json_object_new ();
-      JsonObject *pagination = json_object_new ();
-
-      json_object_set_int_member (pagination, "page", 1);
-      json_object_set_int_member (pagination, "limit", 20);
-      json_object_set_int_member (pagination, "total", 0);
-      json_object_set_array_member (answer, "calls", json_array_new ());
-      json_object_set_object_member (answer, "pagination", pagination);
-      reply_json (msg, 200, node_take_object (answer));
-    }
+    backend_list_outbound_locked (self, msg, query);
   else if (g_str_equal (path, "/api/v1/outbound-calls/initiate") && g_str_equal (method, "POST"))
-    {
-      g_autoptr(JsonNode) root = json_from_string (request->body != NULL ? request->body : "", NULL);
-      JsonObject *answer;
-      g_autofree char *uuid = NULL;
-
-      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)
-          || member_string (json_node_get_object (root), "recipient_number") == NULL)
-        {
-          backend_reply_error (msg, 400, "recipient_number is required");
-          return;
-        }
-
-      uuid = g_uuid_string_random ();
-      answer = json_object_new ();
-      json_object_set_string_member (answer, "id", uuid);
-      json_object_set_string_member (answer, "status", "dialing");
-      reply_json (msg, 200, node_take_object (answer));
-    }
+    backend_initiate_outbound_locked (self, msg, request);
   else
     backend_reply_error (msg, 404, "not found");
 }
@@ -2136,7 +2260,8 @@ on_sse_tick (gpointer user_data)
       GList *next = l->next;
       SseStream *stream = l->data;
 
-      if (!stream->closing && (g_socket_is_closed (stream->socket) || peer_hung_up (stream->socket)))
+      if (!stream->closing &&
+          (g_socket_is_closed (stream->socket) || peer_hung_up (stream->socket)))
         sse_stream_cut (stream);
 
       if (stream->gone)
@@ -2178,8 +2303,10 @@ sse_handle_request (FakeServer        *self,
   request->fault = FAKE_OK;
   g_ptr_array_add (self->requests, request);
   self->sse_connections++;
-  mode = g_queue_is_empty (&self->sse_mode_queue)
-           ? self->sse_mode : (FakeSseMode) GPOINTER_TO_UINT (g_queue_pop_head (&self->sse_mode_queue));
+  if (g_queue_is_empty (&self->sse_mode_queue))
+    mode = self->sse_mode;
+  else
+    mode = (FakeSseMode) GPOINTER_TO_UINT (g_queue_pop_head (&self->sse_mode_queue));
   authorized = backend_authorized_locked (self, request);
   heartbeat_ms = MAX (self->sse_heartbeat_ms, 1);
   retry_ms = self->sse_retry_ms;
@@ -2588,6 +2715,7 @@ fake_server_new (FakeKind kind)
                                              (GDestroyNotify) json_object_unref);
   self->idempotency = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->remote_calls = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  self->outbound_calls = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   self->contacts = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   self->notes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   self->tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_task_free);
@@ -2664,6 +2792,7 @@ fake_server_free (FakeServer *self)
     g_hash_table_unref (self->idempotency);
   }
   g_ptr_array_unref (self->remote_calls);
+  g_ptr_array_unref (self->outbound_calls);
   g_ptr_array_unref (self->contacts);
   g_ptr_array_unref (self->notes);
   g_ptr_array_unref (self->tasks);
@@ -2872,6 +3001,30 @@ fake_server_add_remote_call (FakeServer *self,
   json_object_set_null_member (call, "follow_up_date");
   json_object_set_string_member (call, "created_at", created_at);
   g_ptr_array_add (self->remote_calls, call);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* ---- outbound call tasks (see the section above) ---- */
+
+void
+fake_server_add_outbound_call (FakeServer *self,
+                               const char *id,
+                               const char *name,
+                               const char *number,
+                               const char *status,
+                               const char *scheduled_at)
+{
+  JsonObject *call;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (id != NULL && number != NULL && status != NULL);
+
+  call = outbound_call_new (id, name, number, status, scheduled_at);
+  if (g_strcmp0 (status, "failed") == 0)
+    json_object_set_string_member (call, "failure_reason", "The line was busy three times.");
+
+  g_mutex_lock (&self->mutex);
+  g_ptr_array_add (self->outbound_calls, call);
   g_mutex_unlock (&self->mutex);
 }
 

@@ -237,6 +237,24 @@ guint       fake_server_sse_count_open        (FakeServer  *self);
 /* Ends every open stream properly (the client reads the end of the body). */
 void        fake_server_sse_close_all         (FakeServer  *self);
 
+/* ---- Outbound call tasks: GET /api/v1/outbound-calls, backend only ----
+ *
+ * Lists the tasks added here (and those initiate created, status
+ * "dialing"), in the order added, filtered by ?status= (one of the
+ * contract's statuses, else 400) with real pagination: page (from 1),
+ * limit (default 20, at most 100), total = every task the filter matches.
+ * POST /api/v1/outbound-calls/initiate checks the contract's body (400 when
+ * recipient_number is missing) and answers {"id": <uuid>, "status":
+ * "dialing"}; find the requests with fake_server_get_requests. A task
+ * added with status "failed" gets a failure_reason. Both paths take queued
+ * faults like every other. */
+void        fake_server_add_outbound_call (FakeServer  *self,
+                                           const char  *id,
+                                           const char  *name,          /* may be NULL */
+                                           const char  *number,
+                                           const char  *status,
+                                           const char  *scheduled_at); /* ISO 8601 Z, may be NULL */
+
 void        fake_request_free        (FakeRequest *request);
 
 G_END_DECLS
