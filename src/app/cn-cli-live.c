@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib-unix.h>
 #include <stdio.h>
 
 #include "cn-cli.h"
@@ -15,7 +14,6 @@
 #include "cn-event-stream.h"
 #include "cn-format.h"
 #include "cn-live-store.h"
-#include "cn-settings.h"
 
 #define CALLS_DEFAULT_LIMIT 20
 #define CALLS_MAX_LIMIT     10000
@@ -85,15 +83,6 @@ on_state_changed (CnEventStream *stream,
     }
 }
 
-static gboolean
-on_signal (gpointer user_data)
-{
-  Listen *listen = user_data;
-
-  g_main_loop_quit (listen->loop);
-  return G_SOURCE_CONTINUE;
-}
-
 int
 cn_cli_listen (int    argc,
                char **argv)
@@ -105,14 +94,10 @@ cn_cli_listen (int    argc,
     { NULL }
   };
   g_autoptr(CnDatabase) db = NULL;
-  g_autoptr(GSettings) settings = NULL;
   g_autoptr(CnSyncConfig) config = NULL;
   g_autoptr(CnEventStream) stream = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GError) error = NULL;
   int exit_code = CN_EXIT_OK;
-  guint sigint_id;
-  guint sigterm_id;
   Listen listen = { 0, };
 
   if (!cn_cli_parse_options ("listen", NULL,
@@ -129,10 +114,9 @@ cn_cli_listen (int    argc,
   if (db == NULL)
     return exit_code;
 
-  settings = cn_settings_new_or_null ();
-  config = cn_sync_config_load (settings, NULL, &error);
+  config = cn_cli_load_sync_config (&exit_code);
   if (config == NULL)
-    return cn_cli_fail (CN_EXIT_RUNTIME, "%s", error->message);
+    return exit_code;
   if (config->backend_url == NULL || *config->backend_url == '\0')
     return cn_cli_fail (CN_EXIT_RUNTIME,
                         _("listen: the backend is not set up (no backend-url)."));
@@ -147,11 +131,7 @@ cn_cli_listen (int    argc,
   g_signal_connect (stream, "state-changed", G_CALLBACK (on_state_changed), &listen);
   cn_event_stream_start (stream);
 
-  sigint_id = g_unix_signal_add (SIGINT, on_signal, &listen);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &listen);
-  g_main_loop_run (loop);
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
+  cn_cli_run_until_signal (loop);
 
   g_signal_handlers_disconnect_by_data (stream, &listen);
   cn_event_stream_stop (stream);
@@ -306,10 +286,7 @@ cn_cli_followups (int    argc,
           CnCallLog *log = follow_up->log;
 
           json_builder_begin_object (builder);
-          cn_cli_add_string_or_null (builder, "uuid", cn_call_log_get_uuid (log));
-          cn_cli_add_string_or_null (builder, "contact_id", cn_call_log_get_contact_id (log));
-          cn_cli_add_string_or_null (builder, "contact_name", cn_call_log_get_contact_name (log));
-          cn_cli_add_string_or_null (builder, "phone", cn_call_log_get_phone (log));
+          cn_cli_add_log_contact (builder, log);
           cn_cli_add_time_or_null (builder, "follow_up_date", cn_call_log_get_follow_up (log));
           cn_cli_add_time_or_null (builder, "due_at", follow_up->due_at);
           json_builder_set_member_name (builder, "overdue");

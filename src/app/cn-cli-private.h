@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cn-database.h"
+#include "cn-sync-config.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,16 @@ void        cn_cli_add_string_or_null (JsonBuilder *builder,
 void        cn_cli_add_time_or_null (JsonBuilder   *builder,
                                      const char    *name,
                                      gint64         value);
+/* Adds uuid, contact_id, contact_name and phone of @log to the open JSON
+ * object. */
+void        cn_cli_add_log_contact  (JsonBuilder   *builder,
+                                     CnCallLog     *log);
+/* The sync settings; NULL with *exit_code set (and said) when they cannot
+ * be read. */
+CnSyncConfig *cn_cli_load_sync_config (int         *exit_code);
+/* Runs @loop until it is quit, or until SIGINT or SIGTERM quits it: then
+ * TRUE. */
+gboolean    cn_cli_run_until_signal (GMainLoop     *loop);
 /* Pads @text to @width characters. */
 char       *cn_cli_pad              (const char    *text,
                                      int            width,

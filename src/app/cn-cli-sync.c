@@ -9,12 +9,10 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
-#include <glib-unix.h>
 
 #include "cn-cli.h"
 #include "cn-cli-private.h"
 #include "cn-outbox.h"
-#include "cn-settings.h"
 #include "cn-sync-worker.h"
 
 /* `sync --wait` exit codes besides 0. */
@@ -398,16 +396,6 @@ on_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-on_signal (gpointer user_data)
-{
-  SyncRun *run = user_data;
-
-  run->interrupted = TRUE;
-  g_main_loop_quit (run->loop);
-  return G_SOURCE_CONTINUE;
-}
-
 /* What is left, for the person who waited. */
 static void
 print_left (CnDatabase   *db,
@@ -479,7 +467,6 @@ cn_cli_sync (int    argc,
     { NULL }
   };
   g_autoptr(CnDatabase) db = NULL;
-  g_autoptr(GSettings) settings = NULL;
   g_autoptr(CnSyncConfig) config = NULL;
   g_autoptr(CnSyncWorker) worker = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -488,8 +475,6 @@ cn_cli_sync (int    argc,
   int exit_code = CN_EXIT_OK;
   guint poll_id;
   guint timeout_id = 0;
-  guint sigint_id;
-  guint sigterm_id;
   SyncRun run = { 0, };
 
   if (!cn_cli_parse_options ("sync", NULL,
@@ -513,10 +498,9 @@ cn_cli_sync (int    argc,
   if (db == NULL)
     return exit_code;
 
-  settings = cn_settings_new_or_null ();
-  config = cn_sync_config_load (settings, NULL, &error);
+  config = cn_cli_load_sync_config (&exit_code);
   if (config == NULL)
-    return cn_cli_fail (CN_EXIT_RUNTIME, "%s", error->message);
+    return exit_code;
 
   loop = g_main_loop_new (NULL, FALSE);
   run.loop = loop;
@@ -546,16 +530,12 @@ cn_cli_sync (int    argc,
   poll_id = g_timeout_add (WAIT_POLL_MS, on_poll, &run);
   if (timeout > 0)
     timeout_id = g_timeout_add_seconds ((guint) timeout, on_timeout, &run);
-  sigint_id = g_unix_signal_add (SIGINT, on_signal, &run);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &run);
 
-  g_main_loop_run (loop);
+  run.interrupted = cn_cli_run_until_signal (loop);
 
   g_source_remove (poll_id);
   if (timeout_id != 0 && !run.timed_out)
     g_source_remove (timeout_id);
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
 
   if (worker != NULL)
     {

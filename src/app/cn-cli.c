@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
@@ -400,6 +401,58 @@ cn_cli_add_time_or_null (JsonBuilder *builder,
   cn_cli_add_string_or_null (builder, name, text);
 }
 
+void
+cn_cli_add_log_contact (JsonBuilder *builder,
+                        CnCallLog   *log)
+{
+  cn_cli_add_string_or_null (builder, "uuid", cn_call_log_get_uuid (log));
+  cn_cli_add_string_or_null (builder, "contact_id", cn_call_log_get_contact_id (log));
+  cn_cli_add_string_or_null (builder, "contact_name", cn_call_log_get_contact_name (log));
+  cn_cli_add_string_or_null (builder, "phone", cn_call_log_get_phone (log));
+}
+
+CnSyncConfig *
+cn_cli_load_sync_config (int *exit_code)
+{
+  g_autoptr(GSettings) settings = cn_settings_new_or_null ();
+  g_autoptr(GError) error = NULL;
+  CnSyncConfig *config = cn_sync_config_load (settings, NULL, &error);
+
+  if (config == NULL)
+    *exit_code = cn_cli_fail (CN_EXIT_RUNTIME, "%s", error->message);
+
+  return config;
+}
+
+typedef struct {
+  GMainLoop *loop;
+  gboolean   interrupted;
+} SignalRun;
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  SignalRun *run = user_data;
+
+  run->interrupted = TRUE;
+  g_main_loop_quit (run->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+cn_cli_run_until_signal (GMainLoop *loop)
+{
+  SignalRun run = { loop, FALSE };
+  guint sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, &run);
+  guint sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, &run);
+
+  g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  return run.interrupted;
+}
+
 static void
 build_log_object (JsonBuilder *builder,
                   CnCallLog   *log,
@@ -407,10 +460,7 @@ build_log_object (JsonBuilder *builder,
                   CnDatabase  *db)
 {
   json_builder_begin_object (builder);
-  cn_cli_add_string_or_null (builder, "uuid", cn_call_log_get_uuid (log));
-  cn_cli_add_string_or_null (builder, "contact_id", cn_call_log_get_contact_id (log));
-  cn_cli_add_string_or_null (builder, "contact_name", cn_call_log_get_contact_name (log));
-  cn_cli_add_string_or_null (builder, "phone", cn_call_log_get_phone (log));
+  cn_cli_add_log_contact (builder, log);
   cn_cli_add_string_or_null (builder, "phone_raw", cn_call_log_get_phone_raw (log));
   cn_cli_add_string_or_null (builder, "extension", cn_call_log_get_extension (log));
   cn_cli_add_string_or_null (builder, "outcome", cn_outcome_to_string (cn_call_log_get_outcome (log)));

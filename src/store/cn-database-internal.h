@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <string.h>
+
 #include <sqlite3.h>
 
 #include "cn-database-private.h"
@@ -63,6 +65,14 @@ gboolean      cn_db_run_statement    (Connection    *conn,
                                       sqlite3_stmt  *stmt,
                                       Op             op,
                                       GError       **error);
+/* Steps past the rest of the rows when @rc (the last step's) is
+ * SQLITE_ROW, then finishes @stmt; FALSE with @error unless the rows ended
+ * in SQLITE_DONE. */
+gboolean      cn_db_finish_rows      (Connection    *conn,
+                                      sqlite3_stmt  *stmt,
+                                      int            rc,
+                                      Op             op,
+                                      GError       **error);
 gboolean      cn_db_run_sql          (Connection  *conn,
                                       const char  *sql,
                                       Op           op,
@@ -103,6 +113,14 @@ gboolean      cn_db_insert_event     (Connection  *conn,
                                       Op           op,
                                       GError     **error);
 gint64        cn_db_now_seconds      (void);
+
+/* TRUE when @text is NULL, or valid UTF-8 of at most @max_bytes. */
+static inline gboolean
+cn_db_text_ok (const char *text,
+               gsize       max_bytes)
+{
+  return text == NULL || (strlen (text) <= max_bytes && g_utf8_validate (text, -1, NULL));
+}
 
 /* cn-outbox.c, called inside the save transactions of cn-database.c. */
 gboolean      cn_outbox_enqueue_locked (CnDatabase  *self,

@@ -498,10 +498,18 @@ cn_db_run_statement (Connection    *conn,
                Op             op,
                GError       **error)
 {
-  int rc;
+  return cn_db_finish_rows (conn, stmt, sqlite3_step (stmt), op, error);
+}
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    ;
+gboolean
+cn_db_finish_rows (Connection    *conn,
+                   sqlite3_stmt  *stmt,
+                   int            rc,
+                   Op             op,
+                   GError       **error)
+{
+  while (rc == SQLITE_ROW)
+    rc = sqlite3_step (stmt);
 
   if (rc != SQLITE_DONE)
     {
@@ -960,15 +968,7 @@ read_logs_locked (Connection    *conn,
         g_array_append_val (keys, row_key);
     }
 
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
-      cn_db_finish_statement (stmt);
-      return FALSE;
-    }
-
-  cn_db_finish_statement (stmt);
-  return TRUE;
+  return cn_db_finish_rows (conn, stmt, rc, OP_READ, error);
 }
 
 /* Reads rows into @logs (and @keys) in the order the statement gives. */
@@ -1089,13 +1089,8 @@ select_window_locked (Connection      *conn,
           high_id = MAX (high_id, edge.id);
           n_walked++;
         }
-      if (rc != SQLITE_DONE)
-        {
-          cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
-          cn_db_finish_statement (stmt);
-          return FALSE;
-        }
-      cn_db_finish_statement (stmt);
+      if (!cn_db_finish_rows (conn, stmt, rc, OP_READ, error))
+        return FALSE;
 
       if (n_walked == 0)
         {
@@ -1229,15 +1224,7 @@ read_match_ids_locked (Connection  *conn,
       g_array_append_val (ids, id);
     }
 
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, conn->owner->path);
-      cn_db_finish_statement (stmt);
-      return FALSE;
-    }
-
-  cn_db_finish_statement (stmt);
-  return TRUE;
+  return cn_db_finish_rows (conn, stmt, rc, OP_READ, error);
 }
 
 /* Whether @id is in @ids (highest first). */
@@ -2627,11 +2614,8 @@ validate_events (const CnCallEvent  *events,
       const CnCallEvent *event = &events[i];
 
       if (event->kind == NULL || *event->kind == '\0' ||
-          strlen (event->kind) > CN_CALL_LOG_MAX_FIELD ||
-          !g_utf8_validate (event->kind, -1, NULL) ||
-          (event->detail != NULL &&
-           (strlen (event->detail) > MAX_EVENT_DETAIL ||
-            !g_utf8_validate (event->detail, -1, NULL))))
+          !cn_db_text_ok (event->kind, CN_CALL_LOG_MAX_FIELD) ||
+          !cn_db_text_ok (event->detail, MAX_EVENT_DETAIL))
         {
           g_set_error_literal (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_INVALID,
                                _("A call event has no kind, or its text is too long or not "
@@ -2776,17 +2760,10 @@ cn_database_update_call (CnDatabase  *self,
       revision = sqlite3_column_int64 (stmt, 0);
       updated_at = sqlite3_column_int64 (stmt, 1);
       call_id = sqlite3_column_int64 (stmt, 2);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        ;
     }
 
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_SAVE_CALL, self->path);
-      cn_db_finish_statement (stmt);
-      goto fail;
-    }
-  cn_db_finish_statement (stmt);
+  if (!cn_db_finish_rows (conn, stmt, rc, OP_SAVE_CALL, error))
+    goto fail;
 
   if (revision == 0)
     {
@@ -2981,13 +2958,8 @@ cn_database_resolve_uuid (CnDatabase  *self,
         found = g_strdup (cn_db_column_text (stmt, 0));
     }
 
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-      cn_db_finish_statement (stmt);
-      return NULL;
-    }
-  cn_db_finish_statement (stmt);
+  if (!cn_db_finish_rows (conn, stmt, rc, OP_READ, error))
+    return NULL;
 
   if (n_found == 0)
     {
@@ -3037,13 +3009,8 @@ cn_database_list_events (CnDatabase  *self,
                                                 sqlite3_column_int64 (stmt, 1),
                                                 cn_db_column_text (stmt, 2)));
 
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-      cn_db_finish_statement (stmt);
-      return NULL;
-    }
-  cn_db_finish_statement (stmt);
+  if (!cn_db_finish_rows (conn, stmt, rc, OP_READ, error))
+    return NULL;
 
   return g_steal_pointer (&events);
 }
@@ -3299,10 +3266,7 @@ check_draft_text (const char  *value,
                   gsize        max_bytes,
                   GError     **error)
 {
-  if (value == NULL)
-    return TRUE;
-
-  if (strlen (value) > max_bytes || !g_utf8_validate (value, -1, NULL))
+  if (!cn_db_text_ok (value, max_bytes))
     {
       g_set_error_literal (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_INVALID,
                            _("The draft holds text that is too long or not valid UTF-8."));
@@ -3408,13 +3372,8 @@ cn_database_list_drafts (CnDatabase  *self,
       g_ptr_array_add (drafts, draft);
     }
 
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-      cn_db_finish_statement (stmt);
-      return NULL;
-    }
-  cn_db_finish_statement (stmt);
+  if (!cn_db_finish_rows (conn, stmt, rc, OP_READ, error))
+    return NULL;
 
   return g_steal_pointer (&drafts);
 }

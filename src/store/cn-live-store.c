@@ -80,10 +80,7 @@ check_text (const char  *text,
             const char  *what,
             GError     **error)
 {
-  if (text == NULL)
-    return TRUE;
-
-  if (strlen (text) > max || !g_utf8_validate (text, -1, NULL))
+  if (!cn_db_text_ok (text, max))
     {
       g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_INVALID,
                    _("The %s is too long or not valid text."), what);
@@ -376,13 +373,8 @@ cn_database_list_stream_calls (CnDatabase  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (calls, call_from_row (stmt));
 
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-      cn_db_finish_statement (stmt);
-      return NULL;
-    }
-  cn_db_finish_statement (stmt);
+  if (!cn_db_finish_rows (conn, stmt, rc, OP_READ, error))
+    return NULL;
 
   return g_steal_pointer (&calls);
 }
@@ -503,13 +495,8 @@ read_follow_ups (CnDatabase  *self,
       g_ptr_array_add (found, follow_up);
     }
 
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-      cn_db_finish_statement (stmt);
-      return NULL;
-    }
-  cn_db_finish_statement (stmt);
+  if (!cn_db_finish_rows (conn, stmt, rc, OP_READ, error))
+    return NULL;
 
   return g_steal_pointer (&found);
 }
@@ -604,16 +591,9 @@ change_follow_up (CnDatabase  *self,
   if (rc == SQLITE_ROW)
     {
       call_id = sqlite3_column_int64 (stmt, 0);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        ;
     }
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_CHANGE, self->path);
-      cn_db_finish_statement (stmt);
-      goto fail;
-    }
-  cn_db_finish_statement (stmt);
+  if (!cn_db_finish_rows (conn, stmt, rc, OP_CHANGE, error))
+    goto fail;
 
   if (call_id == 0)
     {

@@ -514,15 +514,7 @@ collect_jobs (Connection    *conn,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (jobs, job_from_row (stmt));
 
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, op, conn->owner->path);
-      cn_db_finish_statement (stmt);
-      return FALSE;
-    }
-
-  cn_db_finish_statement (stmt);
-  return TRUE;
+  return cn_db_finish_rows (conn, stmt, rc, op, error);
 }
 
 GPtrArray *
@@ -630,26 +622,33 @@ fail:
   return NULL;
 }
 
+/* Runs @sql on the writer; the rows it changed, or -1 with @error. */
+static gint
+run_sql_changes (CnDatabase  *self,
+                 const char  *sql,
+                 GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn = &self->writer;
+
+  locker = g_mutex_locker_new (&conn->mutex);
+  if (!cn_db_run_sql (conn, sql, OP_CHANGE, error))
+    return -1;
+
+  return sqlite3_changes (conn->db);
+}
+
 gint
 cn_database_reset_in_flight (CnDatabase  *self,
                              GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  Connection *conn;
-
   g_return_val_if_fail (CN_IS_DATABASE (self), -1);
 
-  conn = &self->writer;
-  locker = g_mutex_locker_new (&conn->mutex);
-
   /* The worker that claimed them is gone: whether it sent them is unknown. */
-  if (!cn_db_run_sql (conn,
-                      "UPDATE sync_jobs SET state = 'pending', outcome_unknown = 1 "
-                      "WHERE state = 'in_flight'",
-                      OP_CHANGE, error))
-    return -1;
-
-  return sqlite3_changes (conn->db);
+  return run_sql_changes (self,
+                          "UPDATE sync_jobs SET state = 'pending', outcome_unknown = 1 "
+                          "WHERE state = 'in_flight'",
+                          error);
 }
 
 static char *
@@ -897,16 +896,9 @@ record_one_locked (Connection         *conn,
           revision = sqlite3_column_int (stmt, 0);
           updated_at = sqlite3_column_int64 (stmt, 1);
           follow_up = sqlite3_column_int64 (stmt, 2);
-          while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-            ;
         }
-      if (rc != SQLITE_DONE)
-        {
-          cn_db_set_sqlite_error (error, conn->db, rc, OP_CHANGE, conn->owner->path);
-          cn_db_finish_statement (stmt);
-          return FALSE;
-        }
-      cn_db_finish_statement (stmt);
+      if (!cn_db_finish_rows (conn, stmt, rc, OP_CHANGE, error))
+        return FALSE;
 
       if (revision > 0)
         {
@@ -1049,15 +1041,7 @@ cn_database_count_jobs_of (CnDatabase    *self,
         counts[state] = (guint) sqlite3_column_int64 (stmt, 1);
     }
 
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-      cn_db_finish_statement (stmt);
-      return FALSE;
-    }
-
-  cn_db_finish_statement (stmt);
-  return TRUE;
+  return cn_db_finish_rows (conn, stmt, rc, OP_READ, error);
 }
 
 gboolean
@@ -1234,20 +1218,12 @@ gint
 cn_database_wake_waiting (CnDatabase  *self,
                           GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  Connection *conn;
-
   g_return_val_if_fail (CN_IS_DATABASE (self), -1);
 
-  conn = &self->writer;
-  locker = g_mutex_locker_new (&conn->mutex);
-  if (!cn_db_run_sql (conn,
-                      "UPDATE sync_jobs SET next_attempt_at = 0 "
-                      "WHERE state = 'waiting' AND last_status = 0 AND next_attempt_at > 0",
-                      OP_CHANGE, error))
-    return -1;
-
-  return sqlite3_changes (conn->db);
+  return run_sql_changes (self,
+                          "UPDATE sync_jobs SET next_attempt_at = 0 "
+                          "WHERE state = 'waiting' AND last_status = 0 AND next_attempt_at > 0",
+                          error);
 }
 
 gboolean
@@ -1291,13 +1267,8 @@ cn_database_cancel_jobs (CnDatabase  *self,
         g_string_append_c (detail, ',');
       append_json_string (detail, cn_db_column_text (stmt, 0));
     }
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_CHANGE, self->path);
-      cn_db_finish_statement (stmt);
-      goto fail;
-    }
-  cn_db_finish_statement (stmt);
+  if (!cn_db_finish_rows (conn, stmt, rc, OP_CHANGE, error))
+    goto fail;
   g_string_append (detail, "]}");
 
   if (n > 0 &&
@@ -1336,10 +1307,9 @@ cn_database_assign_contact (CnDatabase  *self,
   g_return_val_if_fail (uuid != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (contact_id == NULL || *contact_id == '\0' || strlen (contact_id) > CN_CALL_LOG_MAX_FIELD ||
-      !g_utf8_validate (contact_id, -1, NULL) ||
-      (contact_name != NULL && (strlen (contact_name) > CN_CALL_LOG_MAX_FIELD ||
-                                !g_utf8_validate (contact_name, -1, NULL))))
+  if (contact_id == NULL || *contact_id == '\0' ||
+      !cn_db_text_ok (contact_id, CN_CALL_LOG_MAX_FIELD) ||
+      !cn_db_text_ok (contact_name, CN_CALL_LOG_MAX_FIELD))
     {
       g_set_error_literal (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_INVALID,
                            _("A contact id is needed, and it and the name must be short, "
@@ -1375,16 +1345,9 @@ cn_database_assign_contact (CnDatabase  *self,
       revision = sqlite3_column_int (stmt, 0);
       updated_at = sqlite3_column_int64 (stmt, 1);
       phone = g_strdup (cn_db_column_text (stmt, 2));
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        ;
     }
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_CHANGE, self->path);
-      cn_db_finish_statement (stmt);
-      goto fail;
-    }
-  cn_db_finish_statement (stmt);
+  if (!cn_db_finish_rows (conn, stmt, rc, OP_CHANGE, error))
+    goto fail;
 
   append_json_string (detail, contact_id);
   if (contact_name != NULL)
@@ -1602,13 +1565,8 @@ cn_database_get_sync_state (CnDatabase  *self,
             soonest = at;
         }
     }
-  if (rc != SQLITE_DONE)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-      cn_db_finish_statement (stmt);
-      return -1;
-    }
-  cn_db_finish_statement (stmt);
+  if (!cn_db_finish_rows (conn, stmt, rc, OP_READ, error))
+    return -1;
 
   /* No job left: synced when a remote side has it. */
   if (result < 0 || result == CN_JOB_DONE)

@@ -15,7 +15,7 @@
 
 #include "cn-backend-history.h"
 #include "cn-format.h"
-#include "cn-secrets.h"
+#include "cn-sync-json.h"
 #include "cn-sync-probe.h"
 #include "cn-sync-requests.h"
 
@@ -71,98 +71,6 @@ cn_remote_call_free (CnRemoteCall *call)
 
 /* ---- parsing ---- */
 
-typedef enum {
-  FIELD_OPTIONAL  = 0,        /* missing or null: NULL */
-  FIELD_REQUIRED  = 1 << 0,   /* must be there and not null */
-  FIELD_NUMBER_OK = 1 << 1,   /* an integer is taken as its decimal text */
-} FieldFlags;
-
-static gboolean
-invalid (GError     **error,
-         guint        index,
-         const char  *name,
-         const char  *problem_format)
-{
-  g_autofree char *problem = g_strdup_printf (problem_format, name);
-
-  /* Translators: %u counts calls from 1; the %s says what is wrong */
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               _("The team backend’s answer could not be read: in call %u, %s."),
-               index + 1, problem);
-  return FALSE;
-}
-
-static gboolean
-read_text (JsonObject  *object,
-           guint        index,
-           const char  *name,
-           FieldFlags   flags,
-           gsize        max_bytes,
-           char       **out,
-           GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, name);
-  const char *text;
-
-  *out = NULL;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    {
-      if (flags & FIELD_REQUIRED)
-        /* Translators: %s is a field name such as “created_at” */
-        return invalid (error, index, name, _("“%s” is missing"));
-      return TRUE;
-    }
-
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    /* Translators: %s is a field name such as “notes” */
-    return invalid (error, index, name, _("“%s” is not text"));
-
-  if (json_node_get_value_type (node) == G_TYPE_INT64 && (flags & FIELD_NUMBER_OK))
-    {
-      *out = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-      return TRUE;
-    }
-
-  if (json_node_get_value_type (node) != G_TYPE_STRING)
-    return invalid (error, index, name, _("“%s” is not text"));
-
-  text = json_node_get_string (node);
-  if (strlen (text) > max_bytes || !g_utf8_validate (text, -1, NULL))
-    /* Translators: %s is a field name such as “notes” */
-    return invalid (error, index, name, _("“%s” is too long"));
-
-  if ((flags & FIELD_REQUIRED) && *text == '\0')
-    /* Translators: %s is a field name such as “id” */
-    return invalid (error, index, name, _("“%s” is empty"));
-
-  *out = g_strdup (text);
-  return TRUE;
-}
-
-static gboolean
-read_time (JsonObject  *object,
-           guint        index,
-           const char  *name,
-           FieldFlags   flags,
-           gint64      *out,
-           GError     **error)
-{
-  g_autofree char *text = NULL;
-
-  *out = 0;
-  if (!read_text (object, index, name, flags, CN_CALL_LOG_MAX_FIELD, &text, error))
-    return FALSE;
-  if (text == NULL)
-    return TRUE;
-
-  if (!cn_parse_iso8601 (text, out) || *out <= 0 || *out >= CN_MAX_UNIX_SECONDS)
-    /* Translators: %s is a field name such as “created_at” */
-    return invalid (error, index, name, _("“%s” is not a date and time"));
-
-  return TRUE;
-}
-
 static CnRemoteCall *
 parse_call (JsonNode  *node,
             guint      index,
@@ -182,23 +90,25 @@ parse_call (JsonNode  *node,
     }
 
   object = json_node_get_object (node);
-  if (!read_text (object, index, "id", FIELD_REQUIRED | FIELD_NUMBER_OK, MAX_ID_BYTES,
-                  &call->id, error)
-      || !read_text (object, index, "client_id", FIELD_OPTIONAL, CN_CALL_LOG_MAX_FIELD,
-                     &call->client_id, error)
-      || !read_text (object, index, "contact_id", FIELD_NUMBER_OK, CN_CALL_LOG_MAX_FIELD,
-                     &call->contact_id, error)
-      || !read_text (object, index, "contact_name", FIELD_OPTIONAL, CN_CALL_LOG_MAX_FIELD,
-                     &call->contact_name, error)
-      || !read_text (object, index, "outcome", FIELD_OPTIONAL, CN_CALL_LOG_MAX_FIELD,
-                     &outcome, error)
-      || !read_text (object, index, "notes", FIELD_OPTIONAL, CN_CALL_LOG_MAX_NOTES,
-                     &call->notes, error)
-      || !read_time (object, index, "follow_up_date", FIELD_OPTIONAL, &call->follow_up_date,
-                     error)
-      || !read_time (object, index, "created_at", FIELD_REQUIRED, &call->created_at, error)
-      || !read_text (object, index, "user_name", FIELD_OPTIONAL, CN_CALL_LOG_MAX_FIELD,
-                     &call->user_name, error))
+  if (!cn_sync_json_read_text (object, index, "id",
+                               CN_SYNC_FIELD_REQUIRED | CN_SYNC_FIELD_NUMBER_OK, MAX_ID_BYTES,
+                               &call->id, error)
+      || !cn_sync_json_read_text (object, index, "client_id", CN_SYNC_FIELD_OPTIONAL,
+                                  CN_CALL_LOG_MAX_FIELD, &call->client_id, error)
+      || !cn_sync_json_read_text (object, index, "contact_id", CN_SYNC_FIELD_NUMBER_OK,
+                                  CN_CALL_LOG_MAX_FIELD, &call->contact_id, error)
+      || !cn_sync_json_read_text (object, index, "contact_name", CN_SYNC_FIELD_OPTIONAL,
+                                  CN_CALL_LOG_MAX_FIELD, &call->contact_name, error)
+      || !cn_sync_json_read_text (object, index, "outcome", CN_SYNC_FIELD_OPTIONAL,
+                                  CN_CALL_LOG_MAX_FIELD, &outcome, error)
+      || !cn_sync_json_read_text (object, index, "notes", CN_SYNC_FIELD_OPTIONAL,
+                                  CN_CALL_LOG_MAX_NOTES, &call->notes, error)
+      || !cn_sync_json_read_time (object, index, "follow_up_date", CN_SYNC_FIELD_OPTIONAL,
+                                  &call->follow_up_date, error)
+      || !cn_sync_json_read_time (object, index, "created_at", CN_SYNC_FIELD_REQUIRED,
+                                  &call->created_at, error)
+      || !cn_sync_json_read_text (object, index, "user_name", CN_SYNC_FIELD_OPTIONAL,
+                                  CN_CALL_LOG_MAX_FIELD, &call->user_name, error))
     return NULL;
 
   /* An outcome this version does not know is shown as such, not refused. */
@@ -227,9 +137,7 @@ cn_backend_parse_contact_calls (const char  *body,
   g_return_val_if_fail (body != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (length == 0 || length > CN_SYNC_MAX_ANSWER_BYTES
-      || !cn_sync_json_nesting_ok (body, length, HISTORY_MAX_DEPTH)
-      || !json_parser_load_from_data (parser, body, (gssize) length, NULL))
+  if (!cn_sync_json_load (parser, body, length, CN_SYNC_MAX_ANSWER_BYTES, HISTORY_MAX_DEPTH))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            _("The team backend’s answer could not be read: it is not JSON."));
@@ -280,42 +188,6 @@ history_fetch_free (Fetch *fetch)
 }
 
 static void
-set_transport_error (GError       **error,
-                     const GError  *cause)
-{
-  gint code = cause->domain == G_IO_ERROR ? cause->code : G_IO_ERROR_FAILED;
-
-  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    g_set_error_literal (error, G_IO_ERROR, code,
-                         _("The team backend could not be reached: it did not answer in time."));
-  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-    g_set_error_literal (error, G_IO_ERROR, code,
-                         _("The team backend could not be reached: it refused the connection."));
-  else if (cause->domain == G_RESOLVER_ERROR)
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND,
-                         _("The team backend could not be reached: its name was not found (no "
-                           "network?)."));
-  else if (cause->domain == G_TLS_ERROR)
-    /* Translators: %s is the TLS library's reason */
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                 _("The team backend could not be reached securely: %s."), cause->message);
-  else
-    /* Translators: %s is the network library's reason */
-    g_set_error (error, G_IO_ERROR, code, _("The team backend could not be reached: %s."),
-                 cause->message);
-}
-
-static gboolean
-is_html (SoupMessage *message)
-{
-  const char *type = soup_message_headers_get_content_type (
-    soup_message_get_response_headers (message), NULL);
-
-  return type != NULL && (g_ascii_strcasecmp (type, "text/html") == 0
-                          || g_ascii_strcasecmp (type, "application/xhtml+xml") == 0);
-}
-
-static void
 on_history_fetched (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -334,12 +206,7 @@ on_history_fetched (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
       else
-        {
-          GError *shown = NULL;
-
-          set_transport_error (&shown, error);
-          g_task_return_error (task, shown);
-        }
+        g_task_return_error (task, cn_sync_backend_transport_error (error));
       return;
     }
 
@@ -351,7 +218,7 @@ on_history_fetched (GObject      *source,
         g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE, "%s",
                                  _("The team backend sent far more than a page of calls; the "
                                    "history could not be read."));
-      else if (is_html (fetch->message))
+      else if (cn_sync_answer_is_html (fetch->message))
         g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s",
                                  _("The team backend answered with a web page instead of calls. "
                                    "Check the server address."));
@@ -364,32 +231,16 @@ on_history_fetched (GObject      *source,
       return;
     }
 
-  if (status >= 300 && status < 400)
-    /* Translators: %u is an HTTP status */
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                             _("The team backend answered %u and points to another address; "
-                               "redirects are not followed. Check the server address."), status);
-  else if (status == 401 || status == 403)
-    /* Translators: %u is 401 or 403 */
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                             _("The team backend did not accept the access token (%u). Check it "
-                               "in Preferences → Accounts."), status);
-  else if (status == 404)
+  if (status == 404)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s",
                              _("The team backend has no contact history at this address (404)."));
-  else if (status == 429)
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY, "%s",
-                             _("The team backend is busy (429). Try again in a minute."));
-  else if (status >= 500 && is_html (fetch->message))
+  else if (status >= 500 && cn_sync_answer_is_html (fetch->message))
     /* Translators: %u is an HTTP status such as 502 */
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
                              _("The team backend answered %u with a web page instead of calls; "
                                "it may be down. Try again later."), status);
-  else if (status >= 500)
-    /* Translators: %u is an HTTP status such as 500 */
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                             _("The team backend has a problem right now (%u). Try again "
-                               "later."), status);
+  else if ((error = cn_sync_backend_status_error (status)) != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
   else
     /* Translators: %u is an HTTP status such as 400 */
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -410,7 +261,6 @@ cn_backend_fetch_contact_calls_async (const CnSyncConfig  *config,
   g_autofree char *base = NULL;
   g_autofree char *escaped = NULL;
   g_autofree char *url = NULL;
-  g_autofree char *authorization = NULL;
   Fetch *fetch;
   guint timeout;
 
@@ -420,27 +270,10 @@ cn_backend_fetch_contact_calls_async (const CnSyncConfig  *config,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, cn_backend_fetch_contact_calls_async);
 
-  base = cn_sync_normalize_base_url (config->backend_url);
-  if (*base == '\0' || config->backend_token == NULL || *config->backend_token == '\0')
+  base = cn_sync_backend_check_config (config, &error);
+  if (base == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
-                               _("The team backend is not set up. Add its address and access "
-                                 "token in Preferences → Accounts."));
-      return;
-    }
-
-  if (!cn_sync_check_base_url (base, &error))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s",
-                               error->message);
-      return;
-    }
-
-  if (!cn_secret_check_value (config->backend_token, -1, &error))
-    {
-      /* Translators: %s says what is wrong with the token (never the token) */
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               _("The access token cannot be sent: %s"), error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -459,32 +292,16 @@ cn_backend_fetch_contact_calls_async (const CnSyncConfig  *config,
   escaped = g_uri_escape_string (contact_id, NULL, FALSE);
   url = g_strdup_printf ("%s/api/calls/%s?offset=%u&limit=%u", base, escaped, offset,
                          fetch->limit);
-  fetch->message = soup_message_new (SOUP_METHOD_GET, url);
+  fetch->message = cn_sync_backend_message_new (SOUP_METHOD_GET, url, config->backend_token,
+                                                &error);
   if (fetch->message == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s",
-                               _("The team backend’s address is not valid. Check it in "
-                                 "Preferences → Accounts."));
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  /* Never followed: a redirect to another host would carry the token. */
-  soup_message_add_flags (fetch->message, SOUP_MESSAGE_NO_REDIRECT);
-  authorization = g_strconcat ("Bearer ", config->backend_token, NULL);
-  soup_message_headers_replace (soup_message_get_request_headers (fetch->message),
-                                "Authorization", authorization);
-  cn_secret_wipe (authorization, strlen (authorization));
-  soup_message_headers_replace (soup_message_get_request_headers (fetch->message), "Accept",
-                                "application/json");
-
   timeout = config->timeout_seconds > 0 ? config->timeout_seconds : DEFAULT_TIMEOUT_SECONDS;
-  /* TLS errors fail the request (libsoup's default); nothing here ignores
-   * them. */
-  fetch->session = soup_session_new_with_options ("timeout", timeout,
-                                                  "idle-timeout", timeout,
-                                                  "max-conns", 1,
-                                                  "user-agent", "Callnotes/" PACKAGE_VERSION,
-                                                  NULL);
+  fetch->session = cn_sync_session_new (timeout);
 
   cn_sync_fetch_async (fetch->session, fetch->message, CN_SYNC_MAX_ANSWER_BYTES, cancellable,
                        on_history_fetched, g_steal_pointer (&task));

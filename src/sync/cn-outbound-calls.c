@@ -16,6 +16,7 @@
 #include "cn-format.h"
 #include "cn-outbound-calls.h"
 #include "cn-secrets.h"
+#include "cn-sync-json.h"
 #include "cn-sync-probe.h"
 #include "cn-sync-requests.h"
 
@@ -94,75 +95,18 @@ cn_outbound_call_free (CnOutboundCall *call)
 
 /* ---- parsing ---- */
 
-typedef enum {
-  FIELD_OPTIONAL  = 0,        /* missing or null: NULL */
-  FIELD_REQUIRED  = 1 << 0,   /* must be there, not null, not empty */
-  FIELD_NUMBER_OK = 1 << 1,   /* an integer is taken as its decimal text */
-} FieldFlags;
-
+/* An empty optional text is the same as none. */
 static gboolean
-invalid (GError     **error,
-         guint        index,
-         const char  *name,
-         const char  *problem_format)
+read_text (JsonObject        *object,
+           guint              index,
+           const char        *name,
+           CnSyncFieldFlags   flags,
+           gsize              max_bytes,
+           char             **out,
+           GError           **error)
 {
-  g_autofree char *problem = g_strdup_printf (problem_format, name);
-
-  /* Translators: %u counts calls from 1; the %s says what is wrong */
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               _("The team backend’s answer could not be read: in call %u, %s."),
-               index + 1, problem);
-  return FALSE;
-}
-
-static gboolean
-read_text (JsonObject  *object,
-           guint        index,
-           const char  *name,
-           FieldFlags   flags,
-           gsize        max_bytes,
-           char       **out,
-           GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, name);
-  const char *text;
-
-  *out = NULL;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    {
-      if (flags & FIELD_REQUIRED)
-        /* Translators: %s is a field name such as “created_at” */
-        return invalid (error, index, name, _("“%s” is missing"));
-      return TRUE;
-    }
-
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    /* Translators: %s is a field name such as “notes” */
-    return invalid (error, index, name, _("“%s” is not text"));
-
-  if (json_node_get_value_type (node) == G_TYPE_INT64 && (flags & FIELD_NUMBER_OK))
-    {
-      *out = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-      return TRUE;
-    }
-
-  if (json_node_get_value_type (node) != G_TYPE_STRING)
-    return invalid (error, index, name, _("“%s” is not text"));
-
-  text = json_node_get_string (node);
-  if (strlen (text) > max_bytes || !g_utf8_validate (text, -1, NULL))
-    /* Translators: %s is a field name such as “notes” */
-    return invalid (error, index, name, _("“%s” is too long"));
-
-  if ((flags & FIELD_REQUIRED) && *text == '\0')
-    /* Translators: %s is a field name such as “id” */
-    return invalid (error, index, name, _("“%s” is empty"));
-
-  /* An empty optional text is the same as none. */
-  if (*text != '\0')
-    *out = g_strdup (text);
-  return TRUE;
+  return cn_sync_json_read_text (object, index, name, flags | CN_SYNC_FIELD_EMPTY_IS_NULL,
+                                 max_bytes, out, error);
 }
 
 static gboolean
@@ -172,19 +116,7 @@ read_time (JsonObject  *object,
            gint64      *out,
            GError     **error)
 {
-  g_autofree char *text = NULL;
-
-  *out = 0;
-  if (!read_text (object, index, name, FIELD_OPTIONAL, CN_CALL_LOG_MAX_FIELD, &text, error))
-    return FALSE;
-  if (text == NULL)
-    return TRUE;
-
-  if (!cn_parse_iso8601 (text, out) || *out <= 0 || *out >= CN_MAX_UNIX_SECONDS)
-    /* Translators: %s is a field name such as “created_at” */
-    return invalid (error, index, name, _("“%s” is not a date and time"));
-
-  return TRUE;
+  return cn_sync_json_read_time (object, index, name, CN_SYNC_FIELD_EMPTY_IS_NULL, out, error);
 }
 
 static CnOutboundCall *
@@ -205,20 +137,20 @@ parse_call (JsonNode  *node,
     }
 
   object = json_node_get_object (node);
-  if (!read_text (object, index, "id", FIELD_REQUIRED | FIELD_NUMBER_OK, MAX_ID_BYTES,
-                  &call->id, error)
-      || !read_text (object, index, "recipient_name", FIELD_OPTIONAL, CN_CALL_LOG_MAX_FIELD,
-                     &call->recipient_name, error)
-      || !read_text (object, index, "recipient_number", FIELD_OPTIONAL, MAX_NUMBER_BYTES,
+  if (!read_text (object, index, "id", CN_SYNC_FIELD_REQUIRED | CN_SYNC_FIELD_NUMBER_OK,
+                  MAX_ID_BYTES, &call->id, error)
+      || !read_text (object, index, "recipient_name", CN_SYNC_FIELD_OPTIONAL,
+                     CN_CALL_LOG_MAX_FIELD, &call->recipient_name, error)
+      || !read_text (object, index, "recipient_number", CN_SYNC_FIELD_OPTIONAL, MAX_NUMBER_BYTES,
                      &call->recipient_number, error)
-      || !read_text (object, index, "status", FIELD_REQUIRED, MAX_STATUS_BYTES, &call->status,
-                     error)
+      || !read_text (object, index, "status", CN_SYNC_FIELD_REQUIRED, MAX_STATUS_BYTES,
+                     &call->status, error)
       || !read_time (object, index, "scheduled_at", &call->scheduled_at, error)
       || !read_time (object, index, "initiated_at", &call->initiated_at, error)
       || !read_time (object, index, "completed_at", &call->completed_at, error)
-      || !read_text (object, index, "call_log_id", FIELD_NUMBER_OK, MAX_ID_BYTES,
+      || !read_text (object, index, "call_log_id", CN_SYNC_FIELD_NUMBER_OK, MAX_ID_BYTES,
                      &call->call_log_id, error)
-      || !read_text (object, index, "failure_reason", FIELD_OPTIONAL, MAX_REASON_BYTES,
+      || !read_text (object, index, "failure_reason", CN_SYNC_FIELD_OPTIONAL, MAX_REASON_BYTES,
                      &call->failure_reason, error))
     return NULL;
 
@@ -260,9 +192,7 @@ load_json (JsonParser  *parser,
            gsize        length,
            gsize        max_bytes)
 {
-  if (length == 0 || length > max_bytes
-      || !cn_sync_json_nesting_ok (body, length, OUTBOUND_MAX_DEPTH)
-      || !json_parser_load_from_data (parser, body, (gssize) length, NULL))
+  if (!cn_sync_json_load (parser, body, length, max_bytes, OUTBOUND_MAX_DEPTH))
     return NULL;
 
   return json_parser_get_root (parser);
@@ -377,16 +307,6 @@ list_result_free (ListResult *result)
   g_free (result);
 }
 
-static gboolean
-is_html (SoupMessage *message)
-{
-  const char *type = soup_message_headers_get_content_type (
-    soup_message_get_response_headers (message), NULL);
-
-  return type != NULL && (g_ascii_strcasecmp (type, "text/html") == 0
-                          || g_ascii_strcasecmp (type, "application/xhtml+xml") == 0);
-}
-
 /* The server's own words from a JSON error body ("error", "message" or
  * "detail"): one short line without control characters, or NULL. Never
  * words that hold the token. */
@@ -397,8 +317,8 @@ server_words (Request *request,
   static const char * const members[] = { "error", "message", "detail" };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *valid = NULL;
+  char *line;
   JsonNode *root;
-  GString *line;
 
   if (body == NULL)
     return NULL;
@@ -407,39 +327,16 @@ server_words (Request *request,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (members) && valid == NULL; i++)
-    {
-      JsonNode *node = json_object_get_member (json_node_get_object (root), members[i]);
-
-      if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
-          && json_node_get_value_type (node) == G_TYPE_STRING)
-        valid = g_utf8_make_valid (json_node_get_string (node), -1);
-    }
+  valid = cn_sync_json_first_string (json_node_get_object (root), members,
+                                     G_N_ELEMENTS (members));
   if (valid == NULL)
     return NULL;
 
-  line = g_string_new (NULL);
-  for (const char *p = g_strstrip (valid); *p != '\0' && *p != '\n' && *p != '\r';
-       p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
+  line = cn_sync_first_line (valid, SERVER_WORDS_MAX_CHARS);
+  if (line != NULL && request->token != NULL && strstr (line, request->token) != NULL)
+    g_clear_pointer (&line, g_free);
 
-      if (g_utf8_strlen (line->str, -1) >= SERVER_WORDS_MAX_CHARS)
-        {
-          g_string_append (line, "…");
-          break;
-        }
-      if (!g_unichar_iscntrl (c))
-        g_string_append_unichar (line, c);
-    }
-
-  if (line->len == 0 || (request->token != NULL && strstr (line->str, request->token) != NULL))
-    {
-      g_string_free (line, TRUE);
-      return NULL;
-    }
-
-  return g_string_free (line, FALSE);
+  return line;
 }
 
 /* "<sentence> The server said: “…”." when it said something. */
@@ -448,47 +345,19 @@ with_server_words (Request    *request,
                    GBytes     *body,
                    char       *sentence)
 {
-  g_autofree char *words = server_words (request, body);
-  char *message;
-
-  if (words == NULL)
-    return sentence;
-
-  /* Translators: the first %s is a sentence of ours, the second the
-   * server's own message */
-  message = g_strdup_printf (_("%s The server said: “%s”."), sentence, words);
-  g_free (sentence);
-  return message;
+  return cn_sync_with_server_words (sentence, server_words (request, body));
 }
 
 static GError *
 transport_error (RequestKind   kind,
                  const GError *cause)
 {
-  gint code = cause->domain == G_IO_ERROR ? cause->code : G_IO_ERROR_FAILED;
+  if (kind == REQUEST_INITIATE && g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return g_error_new_literal (G_IO_ERROR, cause->code,
+                                _("The team backend did not answer in time. It may still "
+                                  "place the call: check before dialing again."));
 
-  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    return g_error_new_literal (G_IO_ERROR, code, kind == REQUEST_INITIATE
-                                ? _("The team backend did not answer in time. It may still "
-                                    "place the call: check before dialing again.")
-                                : _("The team backend could not be reached: it did not answer "
-                                    "in time."));
-  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-    return g_error_new_literal (G_IO_ERROR, code,
-                                _("The team backend could not be reached: it refused the "
-                                  "connection."));
-  if (cause->domain == G_RESOLVER_ERROR)
-    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND,
-                                _("The team backend could not be reached: its name was not found "
-                                  "(no network?)."));
-  if (cause->domain == G_TLS_ERROR)
-    /* Translators: %s is the TLS library's reason */
-    return g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                        _("The team backend could not be reached securely: %s."), cause->message);
-
-  /* Translators: %s is the network library's reason */
-  return g_error_new (G_IO_ERROR, code, _("The team backend could not be reached: %s."),
-                      cause->message);
+  return cn_sync_backend_transport_error (cause);
 }
 
 /* What a status other than 2xx means, in plain words. */
@@ -500,35 +369,22 @@ status_error (Request *request,
   gboolean initiate = request->kind == REQUEST_INITIATE;
   g_autofree char *text = NULL;
 
-  if (status >= 300 && status < 400)
-    /* Translators: %u is an HTTP status */
-    return g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                        _("The team backend answered %u and points to another address; "
-                          "redirects are not followed. Check the server address."), status);
-  if (status == 401 || status == 403)
-    /* Translators: %u is 401 or 403 */
-    return g_error_new (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                        _("The team backend did not accept the access token (%u). Check it "
-                          "in Preferences → Accounts."), status);
+  GError *error;
+
   if (status == 404)
     return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, initiate
                                 ? _("The team backend cannot place calls at this address "
                                     "(404).")
                                 : _("The team backend has no scheduled calls at this address "
                                     "(404)."));
-  if (status == 429)
-    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_BUSY,
-                                _("The team backend is busy (429). Try again in a minute."));
-  if (status >= 500 && is_html (request->message))
+  if (status >= 500 && cn_sync_answer_is_html (request->message))
     /* Translators: %u is an HTTP status such as 502 */
     return g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
                         _("The team backend answered %u with a web page; it may be down. Try "
                           "again later."), status);
-  if (status >= 500)
-    /* Translators: %u is an HTTP status such as 500 */
-    return g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                        _("The team backend has a problem right now (%u). Try again later."),
-                        status);
+  error = cn_sync_backend_status_error (status);
+  if (error != NULL)
+    return error;
 
   text = initiate
          /* Translators: %u is an HTTP status such as 400 */
@@ -540,7 +396,7 @@ status_error (Request *request,
   return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, text);
 }
 
-/* NULL when @result brought an answer (then *@body is set); else the
+/* NULL when @result brought a 2xx answer (then *@body is set); else the
  * error to return. */
 static GError *
 finish_fetch (Request       *request,
@@ -550,12 +406,21 @@ finish_fetch (Request       *request,
 {
   g_autoptr(GError) error = NULL;
 
+  guint status;
+
   *body = cn_sync_fetch_finish (result, too_large, &error);
-  if (*body != NULL)
-    return NULL;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return g_steal_pointer (&error);
-  return transport_error (request->kind, error);
+  if (*body == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return g_steal_pointer (&error);
+      return transport_error (request->kind, error);
+    }
+
+  status = soup_message_get_status (request->message);
+  if (status < 200 || status >= 300)
+    return status_error (request, status, *body);
+
+  return NULL;
 }
 
 static void
@@ -569,19 +434,11 @@ on_list_fetched (GObject      *source,
   GError *error;
   gboolean too_large = FALSE;
   ListResult *list;
-  guint status;
 
   error = finish_fetch (request, result, &body, &too_large);
   if (error != NULL)
     {
       g_task_return_error (task, error);
-      return;
-    }
-
-  status = soup_message_get_status (request->message);
-  if (status < 200 || status >= 300)
-    {
-      g_task_return_error (task, status_error (request, status, body));
       return;
     }
 
@@ -592,7 +449,7 @@ on_list_fetched (GObject      *source,
                                  "calls; the list could not be read."));
       return;
     }
-  if (is_html (request->message))
+  if (cn_sync_answer_is_html (request->message))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s",
                                _("The team backend answered with a web page instead of "
@@ -652,19 +509,11 @@ on_initiate_fetched (GObject      *source,
   GError *error;
   gboolean too_large = FALSE;
   char *task_id;
-  guint status;
 
   error = finish_fetch (request, result, &body, &too_large);
   if (error != NULL)
     {
       g_task_return_error (task, error);
-      return;
-    }
-
-  status = soup_message_get_status (request->message);
-  if (status < 200 || status >= 300)
-    {
-      g_task_return_error (task, status_error (request, status, body));
       return;
     }
 
@@ -694,32 +543,13 @@ prepare (GTask              *task,
   g_autoptr(GError) error = NULL;
   g_autofree char *base = NULL;
   g_autofree char *url = NULL;
-  g_autofree char *authorization = NULL;
-  SoupMessageHeaders *headers;
   Request *request;
   guint timeout;
 
-  base = cn_sync_normalize_base_url (config->backend_url);
-  if (*base == '\0' || config->backend_token == NULL || *config->backend_token == '\0')
+  base = cn_sync_backend_check_config (config, &error);
+  if (base == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
-                               _("The team backend is not set up. Add its address and access "
-                                 "token in Preferences → Accounts."));
-      return FALSE;
-    }
-
-  if (!cn_sync_check_base_url (base, &error))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s",
-                               error->message);
-      return FALSE;
-    }
-
-  if (!cn_secret_check_value (config->backend_token, -1, &error))
-    {
-      /* Translators: %s says what is wrong with the token (never the token) */
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               _("The access token cannot be sent: %s"), error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
       return FALSE;
     }
 
@@ -729,31 +559,15 @@ prepare (GTask              *task,
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
 
   url = g_strconcat (base, path_and_query, NULL);
-  request->message = soup_message_new (method, url);
+  request->message = cn_sync_backend_message_new (method, url, config->backend_token, &error);
   if (request->message == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s",
-                               _("The team backend’s address is not valid. Check it in "
-                                 "Preferences → Accounts."));
+      g_task_return_error (task, g_steal_pointer (&error));
       return FALSE;
     }
 
-  /* Never followed: a redirect to another host would carry the token. */
-  soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
-  headers = soup_message_get_request_headers (request->message);
-  authorization = g_strconcat ("Bearer ", config->backend_token, NULL);
-  soup_message_headers_replace (headers, "Authorization", authorization);
-  cn_secret_wipe (authorization, strlen (authorization));
-  soup_message_headers_replace (headers, "Accept", "application/json");
-
   timeout = config->timeout_seconds > 0 ? config->timeout_seconds : DEFAULT_TIMEOUT_SECONDS;
-  /* TLS errors fail the request (libsoup's default); nothing here ignores
-   * them. */
-  request->session = soup_session_new_with_options ("timeout", timeout,
-                                                    "idle-timeout", timeout,
-                                                    "max-conns", 1,
-                                                    "user-agent", "Callnotes/" PACKAGE_VERSION,
-                                                    NULL);
+  request->session = cn_sync_session_new (timeout);
   return TRUE;
 }
 

@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cn-secrets.h"
+#include "cn-sync-json.h"
 #include "cn-sync-probe.h"
 
 #define READ_CHUNK 16384
@@ -305,50 +306,24 @@ server_words (Probe  *probe,
   const char *data = g_bytes_get_data (body, NULL);
   gsize length = g_bytes_get_size (body);
   static const char * const members[] = { "error", "message", "data" };
-  JsonObject *object;
   g_autofree char *valid = NULL;
-  GString *line;
+  char *line;
 
-  if (data == NULL || length == 0 || !cn_sync_json_nesting_ok (data, length, PROBE_MAX_DEPTH)
-      || !json_parser_load_from_data (parser, data, (gssize) length, NULL)
+  if (!cn_sync_json_load (parser, data, length, G_MAXSIZE, PROBE_MAX_DEPTH)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return NULL;
 
-  object = json_node_get_object (json_parser_get_root (parser));
-  for (guint i = 0; i < G_N_ELEMENTS (members) && valid == NULL; i++)
-    {
-      JsonNode *node = json_object_get_member (object, members[i]);
-
-      if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
-          && json_node_get_value_type (node) == G_TYPE_STRING)
-        valid = g_utf8_make_valid (json_node_get_string (node), -1);
-    }
+  valid = cn_sync_json_first_string (json_node_get_object (json_parser_get_root (parser)),
+                                     members, G_N_ELEMENTS (members));
   if (valid == NULL)
     return NULL;
 
   /* The first line, control characters out, at most so many characters. */
-  line = g_string_new (NULL);
-  for (const char *p = g_strstrip (valid); *p != '\0' && *p != '\n' && *p != '\r';
-       p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
+  line = cn_sync_first_line (valid, SERVER_MESSAGE_MAX_CHARS);
+  if (line == NULL)
+    return NULL;
 
-      if (g_utf8_strlen (line->str, -1) >= SERVER_MESSAGE_MAX_CHARS)
-        {
-          g_string_append (line, "…");
-          break;
-        }
-      if (!g_unichar_iscntrl (c))
-        g_string_append_unichar (line, c);
-    }
-
-  if (line->len == 0)
-    {
-      g_string_free (line, TRUE);
-      return NULL;
-    }
-
-  return redact (g_string_free (line, FALSE), probe);
+  return redact (line, probe);
 }
 
 /* "<sentence> The server said: “…”." when it said something. */
@@ -357,17 +332,7 @@ with_server_words (Probe      *probe,
                    GBytes     *body,
                    char       *sentence)
 {
-  g_autofree char *words = server_words (probe, body);
-  char *message;
-
-  if (words == NULL)
-    return sentence;
-
-  /* Translators: the first %s is a sentence of ours, the second the
-   * server's own message */
-  message = g_strdup_printf (_("%s The server said: “%s”."), sentence, words);
-  g_free (sentence);
-  return message;
+  return cn_sync_with_server_words (sentence, server_words (probe, body));
 }
 
 /* scheme://host[:port] of a Location header, or NULL. */
@@ -408,8 +373,7 @@ judge_success (GTask  *task,
   gboolean backend = probe->target == CN_SYNC_TARGET_BACKEND;
   JsonObject *object = NULL;
 
-  if (data != NULL && length > 0 && cn_sync_json_nesting_ok (data, length, PROBE_MAX_DEPTH)
-      && json_parser_load_from_data (parser, data, (gssize) length, NULL)
+  if (cn_sync_json_load (parser, data, length, G_MAXSIZE, PROBE_MAX_DEPTH)
       && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     object = json_node_get_object (json_parser_get_root (parser));
 
@@ -701,13 +665,7 @@ cn_sync_test_connection_async (const CnSyncConfig  *config,
       soup_message_headers_replace (headers, "Api-Key", config->ontraport_api_key);
     }
 
-  /* TLS errors fail the request (libsoup's default); nothing here ignores
-   * them. */
-  probe->session = soup_session_new_with_options ("timeout", CN_SYNC_PROBE_TIMEOUT_SECONDS,
-                                                  "idle-timeout", CN_SYNC_PROBE_TIMEOUT_SECONDS,
-                                                  "max-conns", 1,
-                                                  "user-agent", "Callnotes/" PACKAGE_VERSION,
-                                                  NULL);
+  probe->session = cn_sync_session_new (CN_SYNC_PROBE_TIMEOUT_SECONDS);
 
   cn_sync_fetch_async (probe->session, probe->message, CN_SYNC_PROBE_MAX_BYTES, cancellable,
                        on_probe_fetched, g_steal_pointer (&task));

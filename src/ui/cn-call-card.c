@@ -50,18 +50,18 @@ typedef struct {
 } StatusLook;
 
 static const StatusLook status_looks[] = {
-  { "ANSWER", N_("Answered"), "cn-status-answered" },
-  { "VOICEMAIL", N_("Voicemail"), "cn-status-voicemail" },
-  { "NOANSWER", N_("No Answer"), "cn-status-missed" },
-  { "BUSY", N_("Busy"), "cn-status-missed" },
-  { "FAILED", N_("Failed"), "cn-status-failed" },
-  { "CANCEL", N_("Canceled"), "cn-status-failed" },
+  { "ANSWER", N_("Answered"), "cn-call-answered" },
+  { "VOICEMAIL", N_("Voicemail"), "cn-call-voicemail" },
+  { "NOANSWER", N_("No Answer"), "cn-call-missed" },
+  { "BUSY", N_("Busy"), "cn-call-missed" },
+  { "FAILED", N_("Failed"), "cn-call-failed" },
+  { "CANCEL", N_("Canceled"), "cn-call-failed" },
 };
 
 static const StatusLook *
 look_of (const char *status)
 {
-  static const StatusLook other = { NULL, N_("Ended"), "cn-status-other" };
+  static const StatusLook other = { NULL, N_("Ended"), "cn-call-other" };
 
   for (guint i = 0; i < G_N_ELEMENTS (status_looks); i++)
     if (status != NULL && g_ascii_strcasecmp (status, status_looks[i].status) == 0)
@@ -177,6 +177,19 @@ on_button_clicked (CnCallCard *self)
   cn_call_card_dismiss (self);
 }
 
+static gboolean
+on_key_pressed (CnCallCard      *self,
+                guint            keyval,
+                guint            keycode,
+                GdkModifierType  state)
+{
+  if (keyval != GDK_KEY_Escape || (state & gtk_accelerator_get_default_mod_mask ()) != 0)
+    return GDK_EVENT_PROPAGATE;
+
+  cn_call_card_dismiss (self);
+  return GDK_EVENT_STOP;
+}
+
 /* ---- GObject ------------------------------------------------------------------ */
 
 static void
@@ -230,6 +243,7 @@ cn_call_card_init (CnCallCard *self)
 {
   GtkEventController *motion;
   GtkEventController *focus;
+  GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -244,6 +258,14 @@ cn_call_card_init (CnCallCard *self)
   g_signal_connect_object (focus, "enter", G_CALLBACK (on_focus_enter), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (focus, "leave", G_CALLBACK (on_focus_leave), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (self->card, focus);
+
+  /* Escape closes it while the keyboard focus is in it. */
+  keys = gtk_event_controller_key_new ();
+  /* Before the buttons: they have no use for Escape. */
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_key_pressed), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (self->card, keys);
 
   g_signal_connect_object (self->revealer, "notify::child-revealed",
                            G_CALLBACK (on_child_revealed), self, G_CONNECT_SWAPPED);

@@ -282,6 +282,57 @@ show_rows (CnFollowUpsWindow *self,
   gtk_widget_set_visible (GTK_WIDGET (widget), wanted->len > 0);
 }
 
+/* The row (group and place) that holds the keyboard focus, FALSE none. */
+static gboolean
+find_focused_row (CnFollowUpsWindow *self,
+                  Group             *group,
+                  guint             *index)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  for (guint g = 0; focus != NULL && g < N_GROUPS; g++)
+    for (guint i = 0; i < self->rows[g]->len; i++)
+      {
+        Row *row = g_ptr_array_index (self->rows[g], i);
+
+        if (focus == row->row || gtk_widget_is_ancestor (focus, row->row))
+          {
+            *group = g;
+            *index = i;
+            return TRUE;
+          }
+      }
+
+  return FALSE;
+}
+
+/* The focused row left (done, snoozed): the focus goes to the row now in
+ * its place, else the one before, else another group's first, instead of
+ * wherever GTK puts it (a toast's close button, where Escape would not
+ * close the page). */
+static void
+restore_focus (CnFollowUpsWindow *self,
+               Group              group,
+               guint              index,
+               GtkWidget         *row_before)
+{
+  GPtrArray *rows = self->rows[group];
+  Row *target = NULL;
+
+  if (rows->len > 0)
+    target = g_ptr_array_index (rows, MIN (index, rows->len - 1));
+  else if (self->rows[1 - group]->len > 0)
+    target = g_ptr_array_index (self->rows[1 - group], 0);
+
+  if (target != NULL && target->row == row_before)
+    return;   /* still there: the focus stayed */
+
+  if (target != NULL)
+    gtk_widget_grab_focus (target->row);
+  else
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
+}
+
 void
 cn_follow_ups_window_refresh (CnFollowUpsWindow *self)
 {
@@ -291,6 +342,10 @@ cn_follow_ups_window_refresh (CnFollowUpsWindow *self)
   GPtrArray *wanted[N_GROUPS];
   gint64 now = now_seconds ();
   guint total = 0;
+  Group focus_group = GROUP_OVERDUE;
+  guint focus_index = 0;
+  gboolean had_focus;
+  GtkWidget *focus_row = NULL;
 
   g_return_if_fail (CN_IS_FOLLOW_UPS_WINDOW (self));
 
@@ -342,11 +397,22 @@ cn_follow_ups_window_refresh (CnFollowUpsWindow *self)
         self->next_due_at = follow_up->due_at;
     }
 
+  had_focus = find_focused_row (self, &focus_group, &focus_index);
+  if (had_focus)
+    focus_row = ((Row *) g_ptr_array_index (self->rows[focus_group], focus_index))->row;
+  if (had_focus && g_ptr_array_find (wanted[focus_group],
+                                     g_ptr_array_index (self->rows[focus_group], focus_index),
+                                     NULL))
+    had_focus = FALSE;   /* it stays */
+
   for (guint g = 0; g < N_GROUPS; g++)
     {
       show_rows (self, g, wanted[g]);
       g_ptr_array_unref (wanted[g]);
     }
+
+  if (had_focus)
+    restore_focus (self, focus_group, focus_index, focus_row);
 
   gtk_stack_set_visible_child_name (self->stack, total > 0 ? "list" : "empty");
 }

@@ -1125,22 +1125,20 @@ backend_remember_key_locked (FakeServer *self,
   g_hash_table_insert (self->idempotency, g_strdup (key), entry);
 }
 
-static void
-backend_post_call_locked (FakeServer        *self,
-                          SoupServerMessage *msg,
-                          FakeRequest       *request)
+/* The call in the body of a POST or PUT sent with the Idempotency-Key
+ * @key, or NULL once answered with 400. */
+static JsonNode *
+backend_read_call (SoupServerMessage *msg,
+                   FakeRequest       *request,
+                   const char        *key)
 {
-  const char *key = g_hash_table_lookup (request->headers, "idempotency-key");
   g_autoptr(JsonNode) root = NULL;
   const char *problem;
-  JsonObject *record;
-  const char *client_id;
-  gint64 id;
 
   if (key == NULL || *key == '\0')
     {
       backend_reply_error (msg, 400, "Idempotency-Key header is required");
-      return;
+      return NULL;
     }
 
   root = json_from_string (request->body != NULL ? request->body : "", NULL);
@@ -1148,8 +1146,26 @@ backend_post_call_locked (FakeServer        *self,
   if (problem != NULL)
     {
       backend_reply_error (msg, 400, problem);
-      return;
+      return NULL;
     }
+
+  return g_steal_pointer (&root);
+}
+
+static void
+backend_post_call_locked (FakeServer        *self,
+                          SoupServerMessage *msg,
+                          FakeRequest       *request)
+{
+  const char *key = g_hash_table_lookup (request->headers, "idempotency-key");
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *record;
+  const char *client_id;
+  gint64 id;
+
+  root = backend_read_call (msg, request, key);
+  if (root == NULL)
+    return;
 
   if (backend_try_replay_locked (self, msg, key, root))
     return;
@@ -1179,7 +1195,6 @@ backend_put_call_locked (FakeServer        *self,
   g_autofree char *key_prefix = NULL;
   JsonObject *existing;
   JsonObject *record;
-  const char *problem;
   const char *client_id;
   guint64 parsed;
   gint64 id = 0;
@@ -1193,19 +1208,9 @@ backend_put_call_locked (FakeServer        *self,
       return;
     }
 
-  if (key == NULL || *key == '\0')
-    {
-      backend_reply_error (msg, 400, "Idempotency-Key header is required");
-      return;
-    }
-
-  root = json_from_string (request->body != NULL ? request->body : "", NULL);
-  problem = backend_check_call (root);
-  if (problem != NULL)
-    {
-      backend_reply_error (msg, 400, problem);
-      return;
-    }
+  root = backend_read_call (msg, request, key);
+  if (root == NULL)
+    return;
 
   client_id = member_string (json_node_get_object (root), "client_id");
   if (g_strcmp0 (client_id, member_string (existing, "client_id")) != 0)
@@ -2811,6 +2816,30 @@ fake_server_get_base_url (FakeServer *self)
   return self->base_url;
 }
 
+/* The body of a getter: @expr, of @type, read under the mutex (@fallback
+ * when self is NULL). */
+#define RETURN_LOCKED(type, fallback, expr)                    \
+  G_STMT_START {                                               \
+    type value_;                                               \
+                                                               \
+    g_return_val_if_fail (self != NULL, fallback);             \
+                                                               \
+    g_mutex_lock (&self->mutex);                               \
+    value_ = (expr);                                           \
+    g_mutex_unlock (&self->mutex);                             \
+    return value_;                                             \
+  } G_STMT_END
+
+/* The body of a setter: @statement run under the mutex. */
+#define RUN_LOCKED(statement)                                  \
+  G_STMT_START {                                               \
+    g_return_if_fail (self != NULL);                           \
+                                                               \
+    g_mutex_lock (&self->mutex);                               \
+    statement;                                                 \
+    g_mutex_unlock (&self->mutex);                             \
+  } G_STMT_END
+
 void
 fake_server_set_token (FakeServer *self,
                        const char *token)
@@ -2870,22 +2899,14 @@ void
 fake_server_set_stall_seconds (FakeServer *self,
                                guint       seconds)
 {
-  g_return_if_fail (self != NULL);
-
-  g_mutex_lock (&self->mutex);
-  self->stall_seconds = seconds;
-  g_mutex_unlock (&self->mutex);
+  RUN_LOCKED (self->stall_seconds = seconds);
 }
 
 void
 fake_server_set_rate_limit (FakeServer *self,
                             guint       per_minute)
 {
-  g_return_if_fail (self != NULL);
-
-  g_mutex_lock (&self->mutex);
-  self->rate_limit = per_minute;
-  g_mutex_unlock (&self->mutex);
+  RUN_LOCKED (self->rate_limit = per_minute);
 }
 
 typedef struct {
@@ -3042,29 +3063,13 @@ copy_requests (GPtrArray *requests)
 GPtrArray *
 fake_server_get_requests (FakeServer *self)
 {
-  GPtrArray *copy;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  g_mutex_lock (&self->mutex);
-  copy = copy_requests (self->requests);
-  g_mutex_unlock (&self->mutex);
-
-  return copy;
+  RETURN_LOCKED (GPtrArray *, NULL, copy_requests (self->requests));
 }
 
 GPtrArray *
 fake_server_get_redirect_requests (FakeServer *self)
 {
-  GPtrArray *copy;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  g_mutex_lock (&self->mutex);
-  copy = copy_requests (self->trap_requests);
-  g_mutex_unlock (&self->mutex);
-
-  return copy;
+  RETURN_LOCKED (GPtrArray *, NULL, copy_requests (self->trap_requests));
 }
 
 guint
@@ -3093,110 +3098,51 @@ fake_server_count_requests (FakeServer *self,
 void
 fake_server_clear_requests (FakeServer *self)
 {
-  g_return_if_fail (self != NULL);
-
-  g_mutex_lock (&self->mutex);
-  g_ptr_array_set_size (self->requests, 0);
-  g_mutex_unlock (&self->mutex);
+  RUN_LOCKED (g_ptr_array_set_size (self->requests, 0));
 }
 
 guint
 fake_server_count_records (FakeServer *self)
 {
-  guint count;
-
-  g_return_val_if_fail (self != NULL, 0);
-
-  g_mutex_lock (&self->mutex);
-  count = self->kind == FAKE_BACKEND ? g_hash_table_size (self->calls_by_client_id)
-                                     : self->notes->len;
-  g_mutex_unlock (&self->mutex);
-
-  return count;
+  RETURN_LOCKED (guint, 0,
+                 self->kind == FAKE_BACKEND ? g_hash_table_size (self->calls_by_client_id)
+                                            : self->notes->len);
 }
 
 guint
 fake_server_count_tasks (FakeServer *self)
 {
-  guint count;
-
-  g_return_val_if_fail (self != NULL, 0);
-
-  g_mutex_lock (&self->mutex);
-  count = self->tasks->len;
-  g_mutex_unlock (&self->mutex);
-
-  return count;
+  RETURN_LOCKED (guint, 0, self->tasks->len);
 }
 
 guint
 fake_server_count_duplicates (FakeServer *self)
 {
-  guint count;
-
-  g_return_val_if_fail (self != NULL, 0);
-
-  g_mutex_lock (&self->mutex);
-  count = self->duplicates;
-  g_mutex_unlock (&self->mutex);
-
-  return count;
+  RETURN_LOCKED (guint, 0, self->duplicates);
 }
 
 guint
 fake_server_count_replays (FakeServer *self)
 {
-  guint count;
-
-  g_return_val_if_fail (self != NULL, 0);
-
-  g_mutex_lock (&self->mutex);
-  count = self->replays;
-  g_mutex_unlock (&self->mutex);
-
-  return count;
+  RETURN_LOCKED (guint, 0, self->replays);
 }
 
 guint
 fake_server_count_rate_limited (FakeServer *self)
 {
-  guint count;
-
-  g_return_val_if_fail (self != NULL, 0);
-
-  g_mutex_lock (&self->mutex);
-  count = self->rate_limited;
-  g_mutex_unlock (&self->mutex);
-
-  return count;
+  RETURN_LOCKED (guint, 0, self->rate_limited);
 }
 
 guint
 fake_server_count_redirect_hits (FakeServer *self)
 {
-  guint count;
-
-  g_return_val_if_fail (self != NULL, 0);
-
-  g_mutex_lock (&self->mutex);
-  count = self->trap_requests->len;
-  g_mutex_unlock (&self->mutex);
-
-  return count;
+  RETURN_LOCKED (guint, 0, self->trap_requests->len);
 }
 
 gboolean
 fake_server_redirect_saw_credentials (FakeServer *self)
 {
-  gboolean saw;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  g_mutex_lock (&self->mutex);
-  saw = self->trap_saw_credentials;
-  g_mutex_unlock (&self->mutex);
-
-  return saw;
+  RETURN_LOCKED (gboolean, FALSE, self->trap_saw_credentials);
 }
 
 char *
@@ -3305,55 +3251,35 @@ void
 fake_server_sse_set_mode (FakeServer  *self,
                           FakeSseMode  mode)
 {
-  g_return_if_fail (self != NULL);
-
-  g_mutex_lock (&self->mutex);
-  self->sse_mode = mode;
-  g_mutex_unlock (&self->mutex);
+  RUN_LOCKED (self->sse_mode = mode);
 }
 
 void
 fake_server_sse_queue_mode (FakeServer  *self,
                             FakeSseMode  mode)
 {
-  g_return_if_fail (self != NULL);
-
-  g_mutex_lock (&self->mutex);
-  g_queue_push_tail (&self->sse_mode_queue, GUINT_TO_POINTER ((guint) mode));
-  g_mutex_unlock (&self->mutex);
+  RUN_LOCKED (g_queue_push_tail (&self->sse_mode_queue, GUINT_TO_POINTER ((guint) mode)));
 }
 
 void
 fake_server_sse_set_heartbeat_ms (FakeServer *self,
                                   guint       ms)
 {
-  g_return_if_fail (self != NULL);
-
-  g_mutex_lock (&self->mutex);
-  self->sse_heartbeat_ms = ms;
-  g_mutex_unlock (&self->mutex);
+  RUN_LOCKED (self->sse_heartbeat_ms = ms);
 }
 
 void
 fake_server_sse_set_drop_after (FakeServer *self,
                                 gsize       bytes)
 {
-  g_return_if_fail (self != NULL);
-
-  g_mutex_lock (&self->mutex);
-  self->sse_drop_after = bytes;
-  g_mutex_unlock (&self->mutex);
+  RUN_LOCKED (self->sse_drop_after = bytes);
 }
 
 void
 fake_server_sse_set_retry_ms (FakeServer *self,
                               guint       ms)
 {
-  g_return_if_fail (self != NULL);
-
-  g_mutex_lock (&self->mutex);
-  self->sse_retry_ms = ms;
-  g_mutex_unlock (&self->mutex);
+  RUN_LOCKED (self->sse_retry_ms = ms);
 }
 
 static void
@@ -3396,35 +3322,19 @@ void
 fake_server_sse_set_replay_all (FakeServer *self,
                                 gboolean    replay_all)
 {
-  g_return_if_fail (self != NULL);
-
-  g_mutex_lock (&self->mutex);
-  self->sse_replay_all = !!replay_all;
-  g_mutex_unlock (&self->mutex);
+  RUN_LOCKED (self->sse_replay_all = !!replay_all);
 }
 
 void
 fake_server_sse_clear_backlog (FakeServer *self)
 {
-  g_return_if_fail (self != NULL);
-
-  g_mutex_lock (&self->mutex);
-  g_ptr_array_set_size (self->sse_backlog, 0);
-  g_mutex_unlock (&self->mutex);
+  RUN_LOCKED (g_ptr_array_set_size (self->sse_backlog, 0));
 }
 
 guint
 fake_server_sse_count_connections (FakeServer *self)
 {
-  guint count;
-
-  g_return_val_if_fail (self != NULL, 0);
-
-  g_mutex_lock (&self->mutex);
-  count = self->sse_connections;
-  g_mutex_unlock (&self->mutex);
-
-  return count;
+  RETURN_LOCKED (guint, 0, self->sse_connections);
 }
 
 static void

@@ -26,7 +26,6 @@
  */
 #include "config.h"
 
-#include <gdk/x11/gdkx.h>
 
 #include "cn-application.h"
 #include "cn-live-store.h"
@@ -34,8 +33,6 @@
 #include "cn-secrets.h"
 #include "fake-servers.h"
 
-#define STEP_INTERVAL_MS 50
-#define TIMEOUT_S 30
 #define TOKEN "notifications-token"
 #define RECORDING_URL "https://rec.example.com/CA11.mp3"
 
@@ -299,97 +296,8 @@ struct Fixture {
   FakeNotifier   *notifier;
 };
 
-static CnLogDialog *
-find_logger (Fixture *f)
-{
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l; l = l->next)
-    if (CN_IS_LOG_DIALOG (l->data) && gtk_widget_get_mapped (l->data))
-      return l->data;
-
-  return NULL;
-}
-
-static AdwMessageDialog *
-find_message (Fixture *f)
-{
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_mapped (l->data))
-      return l->data;
-
-  /* Message dialogs with a parent are not registered with the app. */
-  for (guint i = 0; i < g_list_model_get_n_items (gtk_window_get_toplevels ()); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (gtk_window_get_toplevels (), i);
-
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w)))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-
-  return NULL;
-}
-
-/* GTK gives each X11 toplevel a 1x1 child that takes the keyboard focus;
- * without a window manager the test has to hand the focus to it. */
-static void
-focus_window (GtkWidget *window)
-{
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-  GdkDisplay *display = gtk_widget_get_display (window);
-  Display *xdisplay;
-  Window xid, root, parent, *children = NULL;
-  unsigned int n_children = 0;
-
-  g_assert_true (GDK_IS_X11_SURFACE (surface));
-  xdisplay = gdk_x11_display_get_xdisplay (display);
-  xid = gdk_x11_surface_get_xid (surface);
-
-  g_assert_true (XQueryTree (xdisplay, xid, &root, &parent, &children, &n_children));
-  XSetInputFocus (xdisplay, n_children > 0 ? children[0] : xid, RevertToParent, CurrentTime);
-  XSync (xdisplay, False);
-  if (children != NULL)
-    XFree (children);
-}
-
-/* Sends a real key press to @window through the X server (XTEST). */
-static void
-press_key (GtkWidget  *window,
-           const char *key)
-{
-  const char *argv[] = { "xdotool", "key", key, NULL };
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  focus_window (window);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
-                               NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
-static gboolean
-on_step (gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  if (f->steps[f->step] == NULL)
-    {
-      g_application_quit (G_APPLICATION (f->app));
-      return G_SOURCE_REMOVE;
-    }
-
-  if (f->steps[f->step] (f))
-    {
-      f->step++;
-      f->step_started = g_get_monotonic_time ();
-      f->waited_since = 0;
-      return G_SOURCE_CONTINUE;
-    }
-
-  if (g_get_monotonic_time () - f->step_started > TIMEOUT_S * G_USEC_PER_SEC)
-    g_error ("step %u did not complete within %d s", f->step, TIMEOUT_S);
-
-  return G_SOURCE_CONTINUE;
-}
+#define UI_TEST_STEP_DONE(f) ((f)->waited_since = 0)
+#include "ui-test-util.h"
 
 /* TRUE once @ms have passed since the step first asked. */
 static gboolean
@@ -415,27 +323,7 @@ run_app (Fixture        *f,
       g_settings_set_string (settings, "workspace-id", "w1");
     }
 
-  f->app = cn_application_new ();
-  g_application_set_flags (G_APPLICATION (f->app),
-                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
-  f->steps = steps;
-  f->step_started = g_get_monotonic_time ();
-  g_timeout_add (STEP_INTERVAL_MS, on_step, f);
-
-  g_assert_cmpint (g_application_run (G_APPLICATION (f->app), 1, argv), ==, 0);
-}
-
-/* GApplication runs once per process: each test runs again in a fresh one.
- * TRUE inside that process; outside, waits for it and checks it passed. */
-static gboolean
-in_own_process (guint timeout_s)
-{
-  if (g_test_subprocess ())
-    return TRUE;
-
-  g_test_trap_subprocess (NULL, timeout_s * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
-  return FALSE;
+  run_steps (f, steps, 1, argv);
 }
 
 static Fixture *
@@ -473,17 +361,6 @@ fixture_add_backend (Fixture *f)
   fake_server_sse_set_retry_ms (f->backend, 200);
   g_assert_true (cn_secret_store_sync (CN_SECRET_BACKEND_TOKEN, TOKEN, NULL, &error));
   g_assert_no_error (error);
-}
-
-static CnDatabase *
-open_db (Fixture *f)
-{
-  g_autofree char *path = g_build_filename (f->dir, "callnotes.db", NULL);
-  g_autoptr(GError) error = NULL;
-  CnDatabase *db = cn_database_open (path, &error);
-
-  g_assert_no_error (error);
-  return db;
 }
 
 /* ---- a completed call ---------------------------------------------------------- */
@@ -617,7 +494,7 @@ static gboolean
 step_save_with_ctrl_enter (Fixture *f)
 {
   g_assert_nonnull (f->dialog);
-  press_key (GTK_WIDGET (f->dialog), "ctrl+Return");
+  press_keys (GTK_WIDGET (f->dialog), "ctrl+Return", NULL);
   return TRUE;
 }
 
