@@ -55,6 +55,8 @@ struct _CnPreferencesWindow
   AdwEntryRow  *country_row;
   GtkSwitch    *notify_completed_switch;
   GtkSwitch    *popup_completed_switch;
+  GtkSwitch    *background_switch;
+  GtkSwitch    *autostart_switch;
 
   /* Accounts */
   GtkSwitch    *backend_switch;
@@ -917,6 +919,8 @@ cn_preferences_window_class_init (CnPreferencesWindowClass *klass)
                                         notify_completed_switch);
   gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow,
                                         popup_completed_switch);
+  gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, background_switch);
+  gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, autostart_switch);
 
   gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, backend_switch);
   gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, backend_url_row);
@@ -968,6 +972,10 @@ cn_preferences_window_init (CnPreferencesWindow *self)
                    "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "popup-call-completed", self->popup_completed_switch,
                    "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "run-in-background", self->background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "start-at-login", self->autostart_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
 
   g_signal_connect_object (self->mode_row, "notify::selected", G_CALLBACK (on_mode_changed),
                            self, G_CONNECT_SWAPPED);
