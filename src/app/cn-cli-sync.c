@@ -438,18 +438,25 @@ print_left (CnDatabase   *db,
 static void
 print_setup_problems (const CnSyncConfig *config)
 {
+  /* Which credential is missing is said; a credential itself never is. */
+  const char *problem = NULL;
+
   if (config->backend_enabled &&
       (config->backend_url == NULL || *config->backend_url == '\0'))
-    g_printerr ("%s\n", _("callnotes: the backend is not set up (no backend-url); its jobs "
-                          "wait."));
+    problem = _("callnotes: the backend is not set up (no backend-url); its jobs wait.");
   else if (config->backend_enabled && config->backend_token == NULL)
-    g_printerr ("%s\n", _("callnotes: no backend token is stored (callnotes secret set "
-                          "backend-token); backend jobs wait."));
+    problem = _("callnotes: no backend token is stored (callnotes secret set "
+                "backend-token); backend jobs wait.");
+  if (problem != NULL)
+    g_printerr ("%s\n", problem);
 
+  problem = NULL;
   if (config->ontraport_enabled &&
       (config->ontraport_app_id == NULL || config->ontraport_api_key == NULL))
-    g_printerr ("%s\n", _("callnotes: the Ontraport app id or API key is not stored; Ontraport "
-                          "jobs wait."));
+    problem = _("callnotes: the Ontraport app id or API key is not stored; Ontraport jobs "
+                "wait.");
+  if (problem != NULL)
+    g_printerr ("%s\n", problem);
 }
 
 int
