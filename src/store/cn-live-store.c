@@ -447,9 +447,12 @@ cn_follow_ups_logged_locked (CnDatabase  *self,
     return TRUE;
 
   /* The call that follows up: earlier open follow-ups of the contact (or,
-   * without a contact, of the number) are done. Walks only open ones. */
+   * without a contact, of the number) are done. INDEXED BY: left alone, the
+   * planner walks every live log (call_logs_newest) on each save; the
+   * partial index holds only the open follow-ups. */
   stmt = cn_db_get_statement (conn,
-                              "UPDATE call_logs SET follow_up_done_at = ?4 "
+                              "UPDATE call_logs INDEXED BY call_logs_open_follow_ups"
+                              " SET follow_up_done_at = ?4 "
                               "WHERE " FOLLOW_UP_OPEN " AND id <> ?1"
                               " AND ((?2 IS NOT NULL AND contact_id = ?2)"
                               "   OR (?2 IS NULL AND ?3 IS NOT NULL AND phone = ?3))",
@@ -512,7 +515,8 @@ cn_database_list_follow_ups (CnDatabase  *self,
   return read_follow_ups (self,
                           "SELECT " LOG_COLUMNS ", " FOLLOW_UP_DUE ","
                           " coalesce(follow_up_reminded_at, 0) "
-                          "FROM call_logs WHERE " FOLLOW_UP_OPEN
+                          "FROM call_logs INDEXED BY call_logs_open_follow_ups"
+                          " WHERE " FOLLOW_UP_OPEN
                           " AND (?1 = 0 OR " FOLLOW_UP_DUE " <= ?1) "
                           "ORDER BY " FOLLOW_UP_DUE ", id LIMIT ?2",
                           until, limit, error);
@@ -532,7 +536,8 @@ cn_database_list_due_reminders (CnDatabase  *self,
   return read_follow_ups (self,
                           "SELECT " LOG_COLUMNS ", " FOLLOW_UP_DUE ","
                           " coalesce(follow_up_reminded_at, 0) "
-                          "FROM call_logs WHERE " FOLLOW_UP_OPEN
+                          "FROM call_logs INDEXED BY call_logs_open_follow_ups"
+                          " WHERE " FOLLOW_UP_OPEN
                           " AND " FOLLOW_UP_DUE " <= ?1 AND " REMINDER_PENDING " "
                           "ORDER BY " FOLLOW_UP_DUE ", id LIMIT ?2",
                           now, 100, error);
@@ -552,7 +557,8 @@ cn_database_next_reminder_at (CnDatabase  *self,
   conn = &self->reader;
   locker = g_mutex_locker_new (&conn->mutex);
   stmt = cn_db_get_statement (conn,
-                              "SELECT coalesce(min(" FOLLOW_UP_DUE "), 0) FROM call_logs "
+                              "SELECT coalesce(min(" FOLLOW_UP_DUE "), 0) FROM call_logs"
+                              " INDEXED BY call_logs_open_follow_ups "
                               "WHERE " FOLLOW_UP_OPEN " AND " REMINDER_PENDING,
                               OP_READ, error);
   if (stmt == NULL || !cn_db_query_int (conn, stmt, OP_READ, &value, error))
