@@ -59,6 +59,7 @@ struct _CnSyncWindow
 
   CnDatabase           *database;
   CnSyncWorker         *worker;
+  CnEventStream        *event_stream;   /* may be NULL */
   GCancellable         *cancellable;
   gint64                data_version;
   guint                 watch_id;
@@ -284,6 +285,18 @@ update_pause (CnSyncWindow *self)
           /* Translators: %s is why, e.g. "The API key was rejected (401)." */
           g_string_append_printf (text, _("Sending to Ontraport is paused: %s"), reason);
         }
+    }
+
+  if (self->event_stream != NULL &&
+      (cn_event_stream_get_state (self->event_stream) == CN_STREAM_STOPPED ||
+       cn_event_stream_get_state (self->event_stream) == CN_STREAM_NEEDS_CREDENTIALS) &&
+      cn_event_stream_get_message (self->event_stream) != NULL)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* Translators: %s is why, e.g. "The backend answered 500; …" */
+      g_string_append_printf (text, _("Live call events are off: %s"),
+                              cn_event_stream_get_message (self->event_stream));
     }
 
   gtk_label_set_text (self->pause_label, text->str);
@@ -740,6 +753,9 @@ cn_sync_window_dispose (GObject *object)
   if (self->worker != NULL)
     g_signal_handlers_disconnect_by_data (self->worker, self);
   g_clear_object (&self->worker);
+  if (self->event_stream != NULL)
+    g_signal_handlers_disconnect_by_data (self->event_stream, self);
+  g_clear_object (&self->event_stream);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CN_TYPE_SYNC_WINDOW);
   for (guint g = 0; g < N_GROUPS; g++)
@@ -842,4 +858,24 @@ cn_sync_window_set_worker (CnSyncWindow *self,
 
   if (self->database != NULL)
     cn_sync_window_refresh (self);
+}
+
+void
+cn_sync_window_set_event_stream (CnSyncWindow  *self,
+                                 CnEventStream *stream)
+{
+  g_return_if_fail (CN_IS_SYNC_WINDOW (self));
+  g_return_if_fail (stream == NULL || CN_IS_EVENT_STREAM (stream));
+
+  if (self->event_stream == stream)
+    return;
+
+  if (self->event_stream != NULL)
+    g_signal_handlers_disconnect_by_data (self->event_stream, self);
+  g_set_object (&self->event_stream, stream);
+  if (stream != NULL)
+    g_signal_connect_object (stream, "state-changed", G_CALLBACK (update_pause), self,
+                             G_CONNECT_SWAPPED);
+
+  update_pause (self);
 }

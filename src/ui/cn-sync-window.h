@@ -8,6 +8,7 @@
 
 #include "cn-database.h"
 #include "cn-outbox.h"
+#include "cn-event-stream.h"
 #include "cn-sync-worker.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,10 @@ CnSyncWindow *cn_sync_window_new        (GtkWindow    *parent,
 
 void          cn_sync_window_set_worker (CnSyncWindow *self,
                                          CnSyncWorker *worker);
+/* The live event stream: when it stopped (not an event stream, 401/403),
+ * the page says why on top, with the pause reasons. May be NULL. */
+void          cn_sync_window_set_event_stream (CnSyncWindow  *self,
+                                               CnEventStream *stream);
 /* Re-reads the jobs now. */
 void          cn_sync_window_refresh    (CnSyncWindow *self);
 

@@ -586,6 +586,7 @@ on_show_sync_action (GtkWidget  *widget,
       self->sync_window = cn_sync_window_new (GTK_WINDOW (self), self->database,
                                               self->sync_worker);
       g_object_add_weak_pointer (G_OBJECT (self->sync_window), (gpointer *) &self->sync_window);
+      cn_sync_window_set_event_stream (self->sync_window, self->event_stream);
     }
 
   gtk_window_present (GTK_WINDOW (self->sync_window));
@@ -905,6 +906,8 @@ cn_window_set_event_stream (CnWindow      *self,
   if (self->event_stream != NULL)
     g_signal_handlers_disconnect_by_data (self->event_stream, self);
   g_set_object (&self->event_stream, stream);
+  if (self->sync_window != NULL)
+    cn_sync_window_set_event_stream (self->sync_window, stream);
   if (stream == NULL)
     return;
 
