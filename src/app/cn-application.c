@@ -775,8 +775,14 @@ on_live_call (CnEventStream *stream,
   if (window == NULL)
     return;
 
-  /* Translators: %s is a contact name or a phone number */
-  title = g_strdup_printf (_("In call with %s…"), call_party (call));
+  /* Answered (the stream's last step for the call), or still ringing. */
+  if (call->sequence != NULL && g_strv_length (call->sequence) > 0 &&
+      g_strcmp0 (call->sequence[g_strv_length (call->sequence) - 1], "answered") == 0)
+    /* Translators: %s is a contact name or a phone number */
+    title = g_strdup_printf (_("In call with %s…"), call_party (call));
+  else
+    /* Translators: %s is a contact name or a phone number */
+    title = g_strdup_printf (_("Calling %s…"), call_party (call));
   cn_window_add_toast (window, adw_toast_new (title));
 }
 

@@ -19,6 +19,7 @@
 #include "cn-outbox.h"
 #include "cn-sync-config.h"
 #include "cn-sync-window.h"
+#include "fake-servers.h"
 #include "cn-sync-worker.h"
 #include "cn-window.h"
 
@@ -789,6 +790,65 @@ test_sync_ui (void)
   g_free (f.dir);
 }
 
+static gboolean
+match_label_containing (GtkWidget     *widget,
+                        gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         strstr (gtk_label_get_text (GTK_LABEL (widget)), data) != NULL;
+}
+
+static gboolean
+stream_stopped (gpointer stream)
+{
+  return cn_event_stream_get_state (stream) == CN_STREAM_STOPPED;
+}
+
+/* The live event stream stopped (the backend answered 500 to /api/events):
+ * the Sync page says so, with the server's status. */
+static void
+test_stream_message (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("callnotes-sync-stream-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "callnotes.db", NULL);
+  g_autoptr(CnDatabase) db = NULL;
+  g_autoptr(CnSyncConfig) config = cn_sync_config_new ();
+  g_autoptr(CnEventStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  FakeServer *backend = fake_server_new (FAKE_BACKEND);
+  CnSyncWindow *page;
+  GtkWidget *label;
+
+  fake_server_set_token (backend, "stream-token");
+  fake_server_sse_set_mode (backend, FAKE_SSE_500);
+  db = cn_database_open (path, &error);
+  g_assert_no_error (error);
+
+  g_free (config->backend_url);
+  config->backend_url = g_strdup (fake_server_get_base_url (backend));
+  config->backend_token = g_strdup ("stream-token");
+  config->workspace_id = g_strdup ("w1");
+  stream = cn_event_stream_new (db, config, NULL);
+  cn_event_stream_start (stream);
+  wait_until (stream_stopped, stream, "the stream to stop on a 500");
+
+  page = cn_sync_window_new (NULL, db, NULL);
+  cn_sync_window_set_event_stream (page, stream);
+  gtk_window_present (GTK_WINDOW (page));
+  wait_until (is_mapped, page, "the Sync page");
+
+  label = find_widget (GTK_WIDGET (page), match_label_containing, "Live call events are off");
+  g_assert_nonnull (label);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "500"));
+
+  gtk_window_destroy (GTK_WINDOW (page));
+  cn_event_stream_stop (stream);
+  g_clear_object (&stream);
+  g_clear_object (&db);
+  fake_server_free (backend);
+  remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -797,6 +857,7 @@ main (int    argc,
   adw_init ();
 
   g_test_add_func ("/ui/sync", test_sync_ui);
+  g_test_add_func ("/ui/sync/stream-message", test_stream_message);
 
   return g_test_run ();
 }
