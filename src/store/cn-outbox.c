@@ -22,7 +22,7 @@
   "j.id, j.target, j.action, j.revision, j.payload, j.state, j.attempts, " \
   "j.next_attempt_at, j.outcome_unknown, j.last_status, j.last_error, j.remote_id, " \
   "j.created_at, j.updated_at, c.backend_id"
-#define N_JOB_COLUMNS 15
+#define N_LOG_COLUMNS 16
 #define JOIN_LOG_COLUMNS \
   "c.id, c.uuid, c.contact_id, c.contact_name, c.phone, c.phone_raw, c.extension, " \
   "c.direction, c.outcome, c.duration_seconds, c.notes, c.follow_up_at, c.created_at, " \
@@ -449,55 +449,30 @@ job_from_row (sqlite3_stmt *stmt)
   CnSyncJob *job = g_new0 (CnSyncJob, 1);
   CnJobState state = CN_JOB_PENDING;
   CnSyncTarget target = CN_SYNC_TARGET_BACKEND;
+  /* The log comes first (JOIN_LOG_COLUMNS, read as every log is read), the
+   * job's own columns after it. */
+  const int o = N_LOG_COLUMNS;
 
-  job->id = sqlite3_column_int64 (stmt, 0);
-  cn_sync_target_from_string (cn_db_column_text (stmt, 1), &target);
+  job->log = cn_db_log_from_row (stmt, NULL);
+  job->call_uuid = g_strdup (cn_call_log_get_uuid (job->log));
+  job->id = sqlite3_column_int64 (stmt, o + 0);
+  cn_sync_target_from_string (cn_db_column_text (stmt, o + 1), &target);
   job->target = target;
-  job->action = g_strcmp0 (cn_db_column_text (stmt, 2), "update") == 0 ? CN_JOB_UPDATE
-                                                                       : CN_JOB_CREATE;
-  job->revision = sqlite3_column_int (stmt, 3);
-  job->payload = g_strdup (cn_db_column_text (stmt, 4));
-  cn_job_state_from_string (cn_db_column_text (stmt, 5), &state);
+  job->action = g_strcmp0 (cn_db_column_text (stmt, o + 2), "update") == 0 ? CN_JOB_UPDATE
+                                                                           : CN_JOB_CREATE;
+  job->revision = sqlite3_column_int (stmt, o + 3);
+  job->payload = g_strdup (cn_db_column_text (stmt, o + 4));
+  cn_job_state_from_string (cn_db_column_text (stmt, o + 5), &state);
   job->state = state;
-  job->attempts = sqlite3_column_int (stmt, 6);
-  job->next_attempt_at = sqlite3_column_int64 (stmt, 7);
-  job->outcome_unknown = sqlite3_column_int (stmt, 8) != 0;
-  job->last_status = sqlite3_column_int (stmt, 9);
-  job->last_error = g_strdup (cn_db_column_text (stmt, 10));
-  job->remote_id = g_strdup (cn_db_column_text (stmt, 11));
-  job->created_at = sqlite3_column_int64 (stmt, 12);
-  job->updated_at = sqlite3_column_int64 (stmt, 13);
-  job->backend_id = g_strdup (cn_db_column_text (stmt, 14));
-
-  /* The log's columns follow, in LOG_COLUMNS order. */
-  {
-    sqlite3_stmt *s = stmt;
-    CnCallLog *log = cn_call_log_new ();
-    CnOutcome outcome = CN_OUTCOME_NONE;
-    int o = N_JOB_COLUMNS;
-
-    cn_call_log_set_uuid (log, cn_db_column_text (s, o + 1));
-    cn_call_log_set_contact_id (log, cn_db_column_text (s, o + 2));
-    cn_call_log_set_contact_name (log, cn_db_column_text (s, o + 3));
-    cn_call_log_set_phone (log, cn_db_column_text (s, o + 4));
-    cn_call_log_set_phone_raw (log, cn_db_column_text (s, o + 5));
-    cn_call_log_set_extension (log, cn_db_column_text (s, o + 6));
-    if (g_strcmp0 (cn_db_column_text (s, o + 7), "inbound") == 0)
-      cn_call_log_set_direction (log, "inbound");
-    if (cn_db_column_text (s, o + 8) != NULL &&
-        cn_outcome_from_string (cn_db_column_text (s, o + 8), &outcome))
-      cn_call_log_set_outcome (log, outcome);
-    if (sqlite3_column_type (s, o + 9) != SQLITE_NULL)
-      cn_call_log_set_duration (log, sqlite3_column_int64 (s, o + 9));
-    cn_call_log_set_notes (log, cn_db_column_text (s, o + 10));
-    cn_call_log_set_follow_up (log, sqlite3_column_int64 (s, o + 11));
-    cn_call_log_set_created_at (log, sqlite3_column_int64 (s, o + 12));
-    cn_call_log_set_updated_at (log, sqlite3_column_int64 (s, o + 13));
-    cn_call_log_set_revision (log, sqlite3_column_int (s, o + 14));
-    cn_call_log_set_deleted (log, sqlite3_column_int (s, o + 15) != 0);
-    job->log = log;
-    job->call_uuid = g_strdup (cn_call_log_get_uuid (log));
-  }
+  job->attempts = sqlite3_column_int (stmt, o + 6);
+  job->next_attempt_at = sqlite3_column_int64 (stmt, o + 7);
+  job->outcome_unknown = sqlite3_column_int (stmt, o + 8) != 0;
+  job->last_status = sqlite3_column_int (stmt, o + 9);
+  job->last_error = g_strdup (cn_db_column_text (stmt, o + 10));
+  job->remote_id = g_strdup (cn_db_column_text (stmt, o + 11));
+  job->created_at = sqlite3_column_int64 (stmt, o + 12);
+  job->updated_at = sqlite3_column_int64 (stmt, o + 13);
+  job->backend_id = g_strdup (cn_db_column_text (stmt, o + 14));
 
   return job;
 }
@@ -522,8 +497,6 @@ cn_database_claim_jobs (CnDatabase        *self,
                         CnSyncTarget       targets,
                         gint64             now,
                         guint              max_jobs,
-                        CnJobPayloadFunc   build,
-                        gpointer           user_data,
                         GError           **error)
 {
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) cn_sync_job_free);
@@ -553,7 +526,7 @@ cn_database_claim_jobs (CnDatabase        *self,
   "  WHERE o.call_id = j.call_id AND o.target = j.target" \
   "  AND o.id < j.id AND o.state NOT IN ('done', 'canceled'))"
   urgent = cn_db_get_statement (conn,
-                                "SELECT " JOB_COLUMNS ", " JOIN_LOG_COLUMNS " "
+                                "SELECT " JOIN_LOG_COLUMNS ", " JOB_COLUMNS " "
                                 "FROM sync_jobs j JOIN call_logs c ON c.id = j.call_id "
                                 "WHERE j.state IN ('pending', 'waiting')"
                                 " AND j.follow_up_at > 0 AND j.follow_up_at <= :urgent AND"
@@ -561,7 +534,7 @@ cn_database_claim_jobs (CnDatabase        *self,
                                 "ORDER BY j.follow_up_at LIMIT :limit",
                                 OP_CHANGE, error);
   select = cn_db_get_statement (conn,
-                                "SELECT " JOB_COLUMNS ", " JOIN_LOG_COLUMNS " "
+                                "SELECT " JOIN_LOG_COLUMNS ", " JOB_COLUMNS " "
                                 "FROM sync_jobs j JOIN call_logs c ON c.id = j.call_id "
                                 "WHERE j.state IN ('pending', 'waiting') AND"
                                 DUE_JOB_FILTER " "
@@ -570,8 +543,7 @@ cn_database_claim_jobs (CnDatabase        *self,
                                 OP_CHANGE, error);
 #undef DUE_JOB_FILTER
   mark = cn_db_get_statement (conn,
-                              "UPDATE sync_jobs SET state = 'in_flight',"
-                              " payload = coalesce(payload, ?2), updated_at = ?3 "
+                              "UPDATE sync_jobs SET state = 'in_flight', updated_at = ?2 "
                               "WHERE id = ?1",
                               OP_CHANGE, error);
   if (urgent == NULL || select == NULL || mark == NULL)
@@ -595,20 +567,11 @@ cn_database_claim_jobs (CnDatabase        *self,
   for (guint i = 0; i < jobs->len; i++)
     {
       CnSyncJob *job = g_ptr_array_index (jobs, i);
-      g_autofree char *built = NULL;
-
-      if (job->payload == NULL && build != NULL)
-        built = build (job, user_data);
 
       sqlite3_bind_int64 (mark, 1, job->id);
-      if (built != NULL)
-        sqlite3_bind_text (mark, 2, built, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (mark, 3, now);
+      sqlite3_bind_int64 (mark, 2, now);
       if (!cn_db_run_statement (conn, mark, OP_CHANGE, error))
         goto fail;
-
-      if (job->payload == NULL)
-        job->payload = g_steal_pointer (&built);
       job->state = CN_JOB_IN_FLIGHT;
     }
 
@@ -964,13 +927,13 @@ list_jobs (CnDatabase  *self,
   locker = g_mutex_locker_new (&conn->mutex);
   if (uuid == NULL)
     stmt = cn_db_get_statement (conn,
-                                "SELECT " JOB_COLUMNS ", " JOIN_LOG_COLUMNS " "
+                                "SELECT " JOIN_LOG_COLUMNS ", " JOB_COLUMNS " "
                                 "FROM sync_jobs j JOIN call_logs c ON c.id = j.call_id "
                                 "WHERE j.state NOT IN ('done', 'canceled') ORDER BY j.id",
                                 OP_READ, error);
   else
     stmt = cn_db_get_statement (conn,
-                                "SELECT " JOB_COLUMNS ", " JOIN_LOG_COLUMNS " "
+                                "SELECT " JOIN_LOG_COLUMNS ", " JOB_COLUMNS " "
                                 "FROM sync_jobs j JOIN call_logs c ON c.id = j.call_id "
                                 "WHERE c.uuid = ?1 ORDER BY j.id",
                                 OP_READ, error);

@@ -80,24 +80,17 @@ void         cn_database_set_sync_targets (CnDatabase   *self,
                                            CnSyncTarget  targets);
 CnSyncTarget cn_database_get_sync_targets (CnDatabase   *self);
 
-/* Builds the payload a job sends when it has none yet (e.g. the backend's
- * JSON body). Called inside the claim transaction, so it must be quick and
- * touch nothing but its arguments. NULL leaves the payload unset. */
-typedef char *(*CnJobPayloadFunc) (const CnSyncJob *job,
-                                   gpointer         user_data);
-
 /* Claims up to @max_jobs due jobs of @targets in one transaction and marks
  * them in flight: pending or waiting jobs whose next attempt is due at @now,
  * oldest first within priority (a log whose follow-up falls within 24 h of
  * @now first). An update job is due only once its create job is done.
- * @build (may be NULL) fixes the payload of jobs that have none.
+ * A job's payload is fixed later, by the result of a send the server may
+ * have kept (CnJobResult.payload), never by the claim.
  * Returns CnSyncJob (element free func set); empty when nothing is due. */
 GPtrArray   *cn_database_claim_jobs      (CnDatabase        *self,
                                           CnSyncTarget       targets,
                                           gint64             now,
                                           guint              max_jobs,
-                                          CnJobPayloadFunc   build,
-                                          gpointer           user_data,
                                           GError           **error);
 
 /* Jobs that were in flight go back to pending (a worker died with them);

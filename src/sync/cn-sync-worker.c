@@ -1230,7 +1230,7 @@ claim_more (CnSyncWorker *self,
   g_autoptr(GPtrArray) claimed = NULL;
   gint64 version = cn_database_get_data_version (self->database);
 
-  claimed = cn_database_claim_jobs (self->database, targets, now_seconds (), batch, NULL, NULL,
+  claimed = cn_database_claim_jobs (self->database, targets, now_seconds (), batch,
                                     &error);
   /* Results not yet written may be what makes the next job due (an update
    * waits for its create): write them and look again. */
@@ -1241,7 +1241,7 @@ claim_more (CnSyncWorker *self,
       flush_results (self);
       version = cn_database_get_data_version (self->database);
       more = cn_database_claim_jobs (self->database, targets, now_seconds (),
-                                     batch - claimed->len, NULL, NULL, &error);
+                                     batch - claimed->len, &error);
       if (more != NULL)
         g_ptr_array_extend_and_steal (claimed, g_steal_pointer (&more));
       else

@@ -706,7 +706,7 @@ test_in_flight_reset (Fixture       *f,
   g_autoptr(GPtrArray) claimed = NULL;
 
   g_object_unref (save_log (f, "+15551234567", "42", NULL, 0));
-  claimed = cn_database_claim_jobs (f->db, CN_SYNC_TARGETS_ALL, G_MAXINT64 / 2, 10, NULL, NULL,
+  claimed = cn_database_claim_jobs (f->db, CN_SYNC_TARGETS_ALL, G_MAXINT64 / 2, 10,
                                     NULL);
   g_assert_cmpuint (claimed->len, ==, 2);
   g_assert_cmpuint (sync_test_count_state (f->db, CN_JOB_IN_FLIGHT), ==, 2);
@@ -790,7 +790,7 @@ test_claim_order (Fixture       *f,
   g_ptr_array_add (logs, save_log (f, "+15550000004", NULL, NULL, now + 3600));
   g_ptr_array_add (logs, save_log (f, "+15550000005", NULL, NULL, 0));
 
-  claimed = cn_database_claim_jobs (f->db, CN_SYNC_TARGETS_ALL, now, 10, NULL, NULL, NULL);
+  claimed = cn_database_claim_jobs (f->db, CN_SYNC_TARGETS_ALL, now, 10, NULL);
   g_assert_cmpuint (claimed->len, ==, G_N_ELEMENTS (expected));
   for (guint i = 0; i < claimed->len; i++)
     g_assert_cmpstr (((CnSyncJob *) g_ptr_array_index (claimed, i))->call_uuid, ==,

@@ -287,8 +287,8 @@ static void
 put_jobs_in_states (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) jobs = cn_database_claim_jobs (f->db, CN_SYNC_TARGETS_ALL, f->now, 100,
-                                                      NULL, NULL, &error);
+  g_autoptr(GPtrArray) jobs = cn_database_claim_jobs (f->db, CN_SYNC_TARGETS_ALL, f->now,
+                                                       100, &error);
   g_autoptr(GArray) results = g_array_new (FALSE, TRUE, sizeof (CnJobResult));
 
   g_assert_no_error (error);
@@ -507,8 +507,8 @@ static void
 check_row_follows (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) claimed = cn_database_claim_jobs (f->db, CN_SYNC_TARGETS_ALL, f->now, 100,
-                                                         NULL, NULL, &error);
+  g_autoptr(GPtrArray) claimed = cn_database_claim_jobs (f->db, CN_SYNC_TARGETS_ALL, f->now,
+                                                       100, &error);
   g_autoptr(GArray) results = g_array_new (FALSE, TRUE, sizeof (CnJobResult));
 
   g_assert_no_error (error);
