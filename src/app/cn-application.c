@@ -12,15 +12,18 @@
 #include "cn-application.h"
 #include "cn-background.h"
 #include "cn-dialer.h"
+#include "cn-export-action.h"
 #include "cn-event-stream.h"
 #include "cn-format.h"
 #include "cn-live-store.h"
 #include "cn-log-dialog.h"
 #include "cn-preferences-window.h"
 #include "cn-reminders.h"
+#include "cn-retention.h"
 #include "cn-settings.h"
 #include "cn-sync-worker.h"
 #include "cn-tel-uri.h"
+#include "cn-tool-service.h"
 
 /* While the sync lock is held by another process (`callnotes sync`), the
  * app tries to take over this often. */
@@ -28,6 +31,10 @@
 /* While a target is paused for its credentials, they are read again this
  * often: `callnotes secret set` in a terminal also resumes it. */
 #define SYNC_CREDENTIALS_RECHECK_SECONDS 30
+/* Keep History: the first purge comes this long after start-up (or after
+ * the setting changed), then one a day while running. */
+#define RETENTION_START_DELAY_SECONDS 5
+#define RETENTION_INTERVAL_SECONDS    (24 * 60 * 60)
 
 struct _CnApplication
 {
@@ -48,6 +55,9 @@ struct _CnApplication
   GCancellable   *sync_cancellable;  /* config loads */
   guint           sync_lock_retry_id;
   guint           sync_recheck_id;
+  guint           retention_id;           /* the next purge */
+  GCancellable   *retention_cancellable;  /* of the purge under way, else NULL */
+  CnToolService  *tool_service;    /* the log_call tool on D-Bus */
 };
 
 G_DEFINE_FINAL_TYPE (CnApplication, cn_application, ADW_TYPE_APPLICATION)
@@ -344,6 +354,8 @@ cn_application_handle_link (CnApplication *self,
   pending->app = g_object_ref (self);
   pending->draft = cn_draft_new (log);
   pending->draft->dialed_at = now_seconds ();
+  if (self->tool_service != NULL)
+    cn_tool_service_note_dialed (self->tool_service, log, pending->draft->dialed_at);
 
   dialer = g_settings_get_string (self->settings, "dialer");
   context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gdk_display_get_default ()));
@@ -633,6 +645,79 @@ on_sync_recheck (gpointer user_data)
     reload_sync (self);
 
   return G_SOURCE_CONTINUE;
+}
+
+/* ---- Keep History ------------------------------------------------------------ */
+
+static void schedule_retention (CnApplication *self,
+                                guint          seconds);
+
+static void
+on_purged (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(CnApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint purged = 0;
+
+  g_clear_object (&self->retention_cancellable);
+  if (!cn_database_purge_synced_before_finish (CN_DATABASE (source), result, &purged, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_message ("Removing old synced calls failed, tried again later: %s", error->message);
+    }
+  else if (purged > 0)
+    g_info ("Removed %u synced call logs older than %u days", purged,
+            g_settings_get_uint (self->settings, "retention-days"));
+  else
+    g_debug ("No synced call logs older than %u days to remove",
+             g_settings_get_uint (self->settings, "retention-days"));
+
+  /* A change of the setting meanwhile has scheduled one already. */
+  if (self->retention_id == 0)
+    schedule_retention (self, RETENTION_INTERVAL_SECONDS);
+}
+
+static gboolean
+on_retention_due (gpointer user_data)
+{
+  CnApplication *self = user_data;
+  guint days = g_settings_get_uint (self->settings, "retention-days");
+
+  self->retention_id = 0;
+  if (days == 0 || self->database == NULL)
+    return G_SOURCE_REMOVE;
+
+  /* One at a time: the one under way reschedules when it is done. */
+  if (self->retention_cancellable != NULL)
+    return G_SOURCE_REMOVE;
+
+  self->retention_cancellable = g_cancellable_new ();
+  cn_database_purge_synced_before_async (self->database,
+                                         cn_retention_cutoff (now_seconds (), days),
+                                         self->retention_cancellable, on_purged,
+                                         g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* The next purge in @seconds, when Keep History is not For Ever. */
+static void
+schedule_retention (CnApplication *self,
+                    guint          seconds)
+{
+  g_clear_handle_id (&self->retention_id, g_source_remove);
+  if (self->database == NULL || g_settings_get_uint (self->settings, "retention-days") == 0)
+    return;
+
+  self->retention_id = g_timeout_add_seconds (seconds, on_retention_due, self);
+}
+
+static void
+on_retention_setting_changed (CnApplication *self)
+{
+  schedule_retention (self, RETENTION_START_DELAY_SECONDS);
 }
 
 static void
@@ -1032,6 +1117,7 @@ static const GActionEntry app_actions[] = {
   { "open-recording", on_open_recording_action, "s" },
   { "snooze-follow-up", on_snooze_follow_up_action, "s" },
   { "follow-up-done", on_follow_up_done_action, "s" },
+  { "export", cn_export_action_activate, "(sssi)" },
 };
 
 /* ---- GApplication --------------------------------------------------------- */
@@ -1093,6 +1179,11 @@ cn_application_startup (GApplication *application)
   reload_sync (self);
   self->sync_recheck_id = g_timeout_add_seconds (SYNC_CREDENTIALS_RECHECK_SECONDS,
                                                  on_sync_recheck, self);
+
+  /* Keep History: old synced logs go a moment after start-up, then daily. */
+  g_signal_connect_object (self->settings, "changed::retention-days",
+                           G_CALLBACK (on_retention_setting_changed), self, G_CONNECT_SWAPPED);
+  schedule_retention (self, RETENTION_START_DELAY_SECONDS);
 }
 
 static void
@@ -1169,6 +1260,52 @@ cn_application_open (GApplication  *application,
     run_later (self, 0, handle_link_later, g_file_get_uri (files[i]), g_free);
 }
 
+/* A call logged by an assistant (log_call over D-Bus) shows as a saved
+ * logger's does. */
+static void
+on_tool_logged (CnToolService *service,
+                CnCallLog     *log,
+                CnApplication *self)
+{
+  on_logger_saved (NULL, log, self);
+}
+
+static gboolean
+cn_application_dbus_register (GApplication     *application,
+                              GDBusConnection  *connection,
+                              const char       *object_path,
+                              GError          **error)
+{
+  CnApplication *self = CN_APPLICATION (application);
+
+  if (!G_APPLICATION_CLASS (cn_application_parent_class)->dbus_register (application, connection,
+                                                                          object_path, error))
+    return FALSE;
+
+  if (self->tool_service == NULL)
+    {
+      self->tool_service = cn_tool_service_new (application);
+      g_signal_connect_object (self->tool_service, "logged", G_CALLBACK (on_tool_logged), self,
+                               0);
+    }
+
+  return cn_tool_service_register (self->tool_service, connection, object_path, error);
+}
+
+static void
+cn_application_dbus_unregister (GApplication    *application,
+                                GDBusConnection *connection,
+                                const char      *object_path)
+{
+  CnApplication *self = CN_APPLICATION (application);
+
+  if (self->tool_service != NULL)
+    cn_tool_service_unregister (self->tool_service);
+
+  G_APPLICATION_CLASS (cn_application_parent_class)->dbus_unregister (application, connection,
+                                                                      object_path);
+}
+
 static void
 cn_application_shutdown (GApplication *application)
 {
@@ -1198,6 +1335,8 @@ cn_application_shutdown (GApplication *application)
   g_cancellable_cancel (self->sync_cancellable);
   g_clear_handle_id (&self->sync_lock_retry_id, g_source_remove);
   g_clear_handle_id (&self->sync_recheck_id, g_source_remove);
+  g_clear_handle_id (&self->retention_id, g_source_remove);
+  g_cancellable_cancel (self->retention_cancellable);
   if (self->sync_worker != NULL)
     cn_sync_worker_stop (self->sync_worker);
   if (self->event_stream != NULL)
@@ -1242,11 +1381,13 @@ cn_application_finalize (GObject *object)
 {
   CnApplication *self = CN_APPLICATION (object);
 
+  g_clear_object (&self->tool_service);
   g_clear_object (&self->sync_worker);
   g_clear_object (&self->event_stream);
   g_clear_object (&self->reminders);
   g_clear_pointer (&self->event_loggers, g_hash_table_unref);
   g_clear_object (&self->sync_cancellable);
+  g_clear_object (&self->retention_cancellable);
   g_clear_object (&self->database);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->loggers, g_hash_table_unref);
@@ -1269,6 +1410,8 @@ cn_application_class_init (CnApplicationClass *klass)
   app_class->activate = cn_application_activate;
   app_class->open = cn_application_open;
   app_class->shutdown = cn_application_shutdown;
+  app_class->dbus_register = cn_application_dbus_register;
+  app_class->dbus_unregister = cn_application_dbus_unregister;
   app_class->handle_local_options = cn_application_handle_local_options;
   GTK_APPLICATION_CLASS (klass)->window_removed = cn_application_window_removed;
 }

@@ -57,6 +57,33 @@ int         cn_cli_assign_contact   (int argc, char **argv);
 int         cn_cli_listen           (int argc, char **argv);
 int         cn_cli_calls            (int argc, char **argv);
 int         cn_cli_followups        (int argc, char **argv);
+/* Export and import (cn-cli-transfer.c). */
+int         cn_cli_export           (int argc, char **argv);
+int         cn_cli_import           (int argc, char **argv);
+/* Exports (CSV, or JSON when @json) to @path through a temporary file
+ * renamed at the end, as `export -o` does. */
+gboolean    cn_cli_export_file      (CnDatabase         *db,
+                                     gboolean            json,
+                                     const CnCallQuery  *query,
+                                     gint64              since,
+                                     const char         *path,
+                                     GCancellable       *cancellable,
+                                     guint64            *n_exported,
+                                     GError            **error);
+/* The object `callnotes show --json` prints for @log (with "events" when
+ * @events is given, and the sync members when @db is). */
+void        cn_cli_build_log_object (JsonBuilder   *builder,
+                                     CnCallLog     *log,
+                                     GPtrArray     *events,
+                                     CnDatabase    *db);
+/* The log_call tool (cn-cli-tool.c). */
+int         cn_cli_tool             (int argc, char **argv);
+/* Sets phone, phone_raw (and extension and contact of a tel:/callto: link)
+ * of @log from what a person typed, as `callnotes log --phone` does. */
+gboolean    cn_cli_parse_phone_argument (const char  *text,
+                                         const char  *country_code,
+                                         CnCallLog   *log,
+                                         GError     **error);
 /* Adds backend_id, ontraport_note_id, ontraport_task_id, "sync" (jobs) and
  * "sync_events" of the log to the open JSON object. */
 void        cn_cli_add_sync_members (JsonBuilder   *builder,

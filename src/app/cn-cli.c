@@ -47,6 +47,9 @@ static const Verb verbs[] = {
   { "listen", cn_cli_listen, N_("Print the backend’s live call events as they arrive") },
   { "calls", cn_cli_calls, N_("List the completed calls the backend reported") },
   { "followups", cn_cli_followups, N_("List the open follow-ups, soonest first") },
+  { "tool", cn_cli_tool, N_("The log_call tool for AI assistants: schema, call, context") },
+  { "export", cn_cli_export, N_("Write the call history to a CSV or JSON file") },
+  { "import", cn_cli_import, N_("Add the calls of a CSV file to the history") },
 };
 
 static const Verb *
@@ -180,7 +183,7 @@ cn_cli_run (int    argc,
                      argv[1]);
       return cn_cli_fail (CN_EXIT_USAGE,
                    _("unknown command “%s”. Commands: log, list, show, secret, sync, queue, retry, "
-                     "assign-contact, listen, calls, followups. A phone link "
+                     "assign-contact, listen, calls, followups, tool. A phone link "
                      "must start with tel: or callto:."), argv[1]);
     }
 
@@ -246,11 +249,11 @@ cn_cli_open_database (int *exit_code)
 
 /* ---- log ---------------------------------------------------------------- */
 
-static gboolean
-parse_phone_argument (const char  *text,
-                      const char  *country_code,
-                      CnCallLog   *log,
-                      GError     **error)
+gboolean
+cn_cli_parse_phone_argument (const char  *text,
+                             const char  *country_code,
+                             CnCallLog   *log,
+                             GError     **error)
 {
   if (looks_like_link (text))
     {
@@ -331,7 +334,7 @@ verb_log (int    argc,
                  cn_outcome_list_names ());
 
   country_code = cn_settings_dup_default_country_code (NULL);
-  if (!parse_phone_argument (phone, country_code, log, &error))
+  if (!cn_cli_parse_phone_argument (phone, country_code, log, &error))
     return cn_cli_fail (CN_EXIT_USAGE, _("log: --phone: %s"), error->message);
 
   cn_call_log_set_outcome (log, outcome);
@@ -494,6 +497,15 @@ build_log_object (JsonBuilder *builder,
     cn_cli_add_sync_members (builder, db, cn_call_log_get_uuid (log), events);
 
   json_builder_end_object (builder);
+}
+
+void
+cn_cli_build_log_object (JsonBuilder *builder,
+                         CnCallLog   *log,
+                         GPtrArray   *events,
+                         CnDatabase  *db)
+{
+  build_log_object (builder, log, events, db);
 }
 
 void

@@ -50,6 +50,7 @@ typedef enum {
 #define LOG_COLUMNS \
   "id, uuid, contact_id, contact_name, phone, phone_raw, extension, direction, outcome, " \
   "duration_seconds, notes, follow_up_at, created_at, updated_at, revision, deleted"
+#define LOG_N_COLUMNS 16
 
 void          cn_db_set_sqlite_error (GError     **error,
                                       sqlite3     *db,
@@ -122,12 +123,27 @@ cn_db_text_ok (const char *text,
   return text == NULL || (strlen (text) <= max_bytes && g_utf8_validate (text, -1, NULL));
 }
 
-/* cn-outbox.c, called inside the save transactions of cn-database.c. */
-gboolean      cn_outbox_enqueue_locked (CnDatabase  *self,
-                                        gint64       call_id,
-                                        CnCallLog   *log,
-                                        gint64       now,
-                                        GError     **error);
+/* Inside an open write transaction on the writer: a new log's row, to be
+ * queued for @targets by the catch-up (0: never sent unless edited). Sets
+ * created_at/updated_at on @log when unset. Add its events with
+ * cn_db_insert_event(). */
+gboolean      cn_db_insert_log_row   (CnDatabase    *self,
+                                      CnCallLog     *log,
+                                      CnSyncTarget   targets,
+                                      gint64        *call_id,
+                                      GError       **error);
+/* Inside an open write transaction: indexes and queues the logs saved
+ * since the last catch-up (see migration_7 in cn-database.c). */
+gboolean      cn_db_catch_up_txn     (CnDatabase  *self,
+                                      GError     **error);
+
+/* cn-outbox.c, called inside the catch-up and edit transactions. */
+gboolean      cn_outbox_enqueue_locked (CnDatabase   *self,
+                                        gint64        call_id,
+                                        CnCallLog    *log,
+                                        CnSyncTarget  targets,
+                                        gint64        now,
+                                        GError      **error);
 gboolean      cn_outbox_edited_locked  (CnDatabase  *self,
                                         gint64       call_id,
                                         CnCallLog   *log,

@@ -26,7 +26,7 @@ typedef enum {
 GQuark cn_database_error_quark (void);
 
 /* The newest schema version (PRAGMA user_version) this build writes. */
-#define CN_DATABASE_SCHEMA_VERSION 6
+#define CN_DATABASE_SCHEMA_VERSION 7
 
 #define CN_TYPE_DATABASE (cn_database_get_type ())
 G_DECLARE_FINAL_TYPE (CnDatabase, cn_database, CN, DATABASE, GObject)
@@ -73,14 +73,28 @@ CnCallEvent *cn_call_event_new  (const char *kind, gint64 at, const char *detail
 void         cn_call_event_free (CnCallEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnCallEvent, cn_call_event_free)
 
-/* Saves a new log in ONE transaction: the log (revision 1), the given @events
- * (e.g. "dialed", "dialog_shown"; may be NULL/0), a "logged" event at the
- * log's updated_at, and deletes the draft with the same UUID. Validates first
- * (CN_DATABASE_ERROR_INVALID). On any error nothing is written. */
+/* Saves a new log in ONE transaction: the log (revision 1, queued for the
+ * sync targets set now), the given @events (e.g. "dialed", "dialog_shown";
+ * may be NULL/0), a "logged" event at the log's updated_at, and deletes the
+ * draft with the same UUID. Validates first (CN_DATABASE_ERROR_INVALID). On
+ * any error nothing is written. Then indexes it for search and creates its
+ * sync jobs (a second transaction; if that one fails, the log is saved all
+ * the same and TRUE returned: the next catch-up does it). */
 gboolean    cn_database_insert_call      (CnDatabase         *self,
                                           CnCallLog          *log,
                                           const CnCallEvent  *events,
                                           guint               n_events,
+                                          GError            **error);
+/* The same save without what follows it: returns once the log is committed;
+ * its search index entry and sync jobs come with cn_database_catch_up()
+ * (which cn_database_insert_call() and the async save run right after,
+ * and every open, claim and edit runs first). */
+gboolean    cn_database_insert_call_deferred (CnDatabase         *self,
+                                              CnCallLog          *log,
+                                              const CnCallEvent  *events,
+                                              guint               n_events,
+                                              GError            **error);
+gboolean    cn_database_catch_up         (CnDatabase         *self,
                                           GError            **error);
 
 /* Saves an edit of an existing log in one transaction: bumps revision and
@@ -98,6 +112,27 @@ gboolean    cn_database_delete_call      (CnDatabase  *self,
 gboolean    cn_database_restore_call     (CnDatabase  *self,
                                           const char  *uuid,
                                           GError     **error);
+
+/* The most logs one cn_database_delete_calls() takes (INVALID beyond). */
+#define CN_DATABASE_MAX_BULK_CALLS 10000
+
+/* Soft deletes (@restore FALSE) or restores (@restore TRUE) every log of the
+ * NULL-terminated @uuids in ONE transaction, each with its own "deleted" /
+ * "restored" event. UUIDs that name no log (purged, or deleted by another
+ * program meanwhile) and logs already in that state are skipped: @n_changed
+ * (may be NULL) says how many changed. More than CN_DATABASE_MAX_BULK_CALLS
+ * fails with INVALID; any other error writes nothing. */
+gboolean    cn_database_delete_calls     (CnDatabase          *self,
+                                          const char * const  *uuids,
+                                          gboolean             restore,
+                                          guint               *n_changed,
+                                          GError             **error);
+/* How many of @uuids name a log that reached a remote side (it has a
+ * backend id or an Ontraport id); -1 with @error on failure. One indexed
+ * lookup per UUID. */
+gint        cn_database_count_synced     (CnDatabase          *self,
+                                          const char * const  *uuids,
+                                          GError             **error);
 
 /* NULL with NOT_FOUND when missing (deleted logs are returned, with deleted set). */
 CnCallLog  *cn_database_get_call         (CnDatabase  *self,
@@ -190,6 +225,17 @@ void        cn_database_delete_call_async   (CnDatabase          *self,
                                              gpointer             user_data);
 gboolean    cn_database_delete_call_finish  (CnDatabase          *self,
                                              GAsyncResult        *result,
+                                             GError             **error);
+/* cn_database_delete_calls() in the worker; @uuids is copied. */
+void        cn_database_delete_calls_async  (CnDatabase          *self,
+                                             const char * const  *uuids,
+                                             gboolean             restore,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean    cn_database_delete_calls_finish (CnDatabase          *self,
+                                             GAsyncResult        *result,
+                                             guint               *n_changed,
                                              GError             **error);
 void        cn_database_save_draft_async    (CnDatabase          *self,
                                              const CnDraft       *draft,

@@ -198,7 +198,7 @@ result_kind_name (CnJobResultKind kind)
     }
 }
 
-/* Enqueueing (inside the save transactions) */
+/* Enqueueing (inside the catch-up and edit transactions) */
 
 static gboolean
 insert_job (Connection  *conn,
@@ -230,29 +230,30 @@ insert_job (Connection  *conn,
 }
 
 gboolean
-cn_outbox_enqueue_locked (CnDatabase  *self,
-                          gint64       call_id,
-                          CnCallLog   *log,
-                          gint64       now,
-                          GError     **error)
+cn_outbox_enqueue_locked (CnDatabase    *self,
+                          gint64         call_id,
+                          CnCallLog     *log,
+                          CnSyncTarget   targets,
+                          gint64         now,
+                          GError       **error)
 {
-  CnSyncTarget targets = cn_database_get_sync_targets (self);
   Connection *conn = &self->writer;
   gint64 follow_up = cn_call_log_get_follow_up (log);
+  gint revision = MAX (cn_call_log_get_revision (log), 1);
 
   if ((targets & CN_SYNC_TARGET_BACKEND) &&
-      !insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_CREATE, 1, follow_up, now,
-                   error))
+      !insert_job (conn, call_id, CN_SYNC_TARGET_BACKEND, CN_JOB_CREATE, revision, follow_up,
+                   now, error))
     return FALSE;
 
   if ((targets & CN_SYNC_TARGET_ONTRAPORT_NOTE) &&
-      !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, CN_JOB_CREATE, 1, follow_up, now,
-                   error))
+      !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_NOTE, CN_JOB_CREATE, revision,
+                   follow_up, now, error))
     return FALSE;
 
   if ((targets & CN_SYNC_TARGET_ONTRAPORT_TASK) && cn_call_log_get_follow_up (log) != 0 &&
-      !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, CN_JOB_CREATE, 1, follow_up, now,
-                   error))
+      !insert_job (conn, call_id, CN_SYNC_TARGET_ONTRAPORT_TASK, CN_JOB_CREATE, revision,
+                   follow_up, now, error))
     return FALSE;
 
   return TRUE;
@@ -360,8 +361,13 @@ cn_outbox_edited_locked (CnDatabase  *self,
   CnSyncTarget targets = cn_database_get_sync_targets (self);
   Connection *conn = &self->writer;
   TargetStatus status = TARGET_UNTOUCHED;
+
   gint64 follow_up = MAX (cn_call_log_get_follow_up (log), 0);
   const char *contact_id = cn_call_log_get_contact_id (log);
+
+  /* A log still in the tail gets its jobs first, so the edit finds them. */
+  if (!cn_db_catch_up_txn (self, error))
+    return FALSE;
 
   /* The jobs' copy of the follow-up (their priority) follows the log. */
   if (!run_bound (conn,
@@ -551,6 +557,10 @@ cn_database_claim_jobs (CnDatabase        *self,
 
   if (!cn_db_begin_write (conn, OP_CHANGE, error))
     return NULL;
+
+  /* Logs another process saved a moment ago may not be queued yet. */
+  if (!cn_db_catch_up_txn (self, error))
+    goto fail;
 
   for (guint pass = 0; pass < 2 && jobs->len < max_jobs; pass++)
     {

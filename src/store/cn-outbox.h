@@ -1,8 +1,10 @@
 /* cn-outbox.h: the sync outbox kept in the database (jobs, contacts cache)
  *
- * Every saved call log gets, in the transaction that saves it, one job per
- * enabled sync target. The sync worker (sync/) claims due jobs, sends them and
- * records each answer here. Nothing in this file talks to the network.
+ * Every saved call log records, in the transaction that saves it, the sync
+ * targets enabled then; the catch-up right after it (cn_database_catch_up)
+ * turns them into one job per target. The sync worker (sync/) claims due
+ * jobs, sends them and records each answer here. Nothing in this file talks
+ * to the network.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -20,6 +20,10 @@
 /* Changes that come in bursts (spin buttons) reach the sync worker once. */
 #define RELOAD_DELAY_MS 300
 
+/* The Keep History row offers these (days; 0 = for ever); a value set
+ * otherwise (gsettings) is added to them. */
+static const guint retention_choices[] = { 0, 30, 90, 180, 365 };
+
 /* The Follow-up Tasks row lists these, in this order. */
 static const char * const task_modes[] = { "object", "assign" };
 
@@ -57,6 +61,9 @@ struct _CnPreferencesWindow
   GtkSwitch    *popup_completed_switch;
   GtkSwitch    *background_switch;
   GtkSwitch    *autostart_switch;
+  AdwComboRow  *retention_row;
+  GArray       *retention_days;  /* guint per retention_row item */
+  gboolean      retention_loading;
 
   /* Accounts */
   GtkSwitch    *backend_switch;
@@ -896,8 +903,89 @@ cn_preferences_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CN_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->apps, g_ptr_array_unref);
+  g_clear_pointer (&self->retention_days, g_array_unref);
 
   G_OBJECT_CLASS (cn_preferences_window_parent_class)->dispose (object);
+}
+
+/* ---- Keep History ---------------------------------------------------------- */
+
+static char *
+retention_label (guint days)
+{
+  if (days == 0)
+    /* Translators: Keep History: never remove old calls */
+    return g_strdup (_("For Ever"));
+  if (days == 365)
+    return g_strdup (_("1 Year"));
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Day", "%u Days", days), days);
+}
+
+/* Shows the setting: the choices, and the stored value when it is none of
+ * them. */
+static void
+load_retention (CnPreferencesWindow *self)
+{
+  guint stored = g_settings_get_uint (self->settings, "retention-days");
+  GtkStringList *labels = gtk_string_list_new (NULL);
+  gboolean listed = FALSE;
+  guint selected = 0;
+
+  self->retention_loading = TRUE;
+  g_array_set_size (self->retention_days, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (retention_choices); i++)
+    {
+      g_array_append_val (self->retention_days, retention_choices[i]);
+      listed = listed || retention_choices[i] == stored;
+    }
+  /* In its place among them (they are in ascending order after 0). */
+  if (!listed)
+    {
+      guint at = 1;
+
+      while (at < self->retention_days->len &&
+             g_array_index (self->retention_days, guint, at) < stored)
+        at++;
+      g_array_insert_val (self->retention_days, at, stored);
+    }
+
+  for (guint i = 0; i < self->retention_days->len; i++)
+    {
+      guint days = g_array_index (self->retention_days, guint, i);
+      g_autofree char *label = retention_label (days);
+
+      gtk_string_list_append (labels, label);
+      if (days == stored)
+        selected = i;
+    }
+
+  adw_combo_row_set_model (self->retention_row, G_LIST_MODEL (labels));
+  adw_combo_row_set_selected (self->retention_row, selected);
+  g_object_unref (labels);
+  self->retention_loading = FALSE;
+}
+
+static void
+on_retention_selected (CnPreferencesWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (self->retention_row);
+
+  if (self->retention_loading || selected >= self->retention_days->len)
+    return;
+
+  g_settings_set_uint (self->settings, "retention-days",
+                       g_array_index (self->retention_days, guint, selected));
+}
+
+static void
+on_retention_setting_changed (CnPreferencesWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (self->retention_row);
+  guint stored = g_settings_get_uint (self->settings, "retention-days");
+
+  if (selected >= self->retention_days->len ||
+      g_array_index (self->retention_days, guint, selected) != stored)
+    load_retention (self);
 }
 
 static void
@@ -921,6 +1009,7 @@ cn_preferences_window_class_init (CnPreferencesWindowClass *klass)
                                         popup_completed_switch);
   gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, background_switch);
   gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, autostart_switch);
+  gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, retention_row);
 
   gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, backend_switch);
   gtk_widget_class_bind_template_child (widget_class, CnPreferencesWindow, backend_url_row);
@@ -976,6 +1065,12 @@ cn_preferences_window_init (CnPreferencesWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "start-at-login", self->autostart_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  self->retention_days = g_array_new (FALSE, FALSE, sizeof (guint));
+  load_retention (self);
+  g_signal_connect_object (self->retention_row, "notify::selected",
+                           G_CALLBACK (on_retention_selected), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::retention-days",
+                           G_CALLBACK (on_retention_setting_changed), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->mode_row, "notify::selected", G_CALLBACK (on_mode_changed),
                            self, G_CONNECT_SWAPPED);

@@ -11,11 +11,14 @@
 #include "cn-call-card.h"
 #include "cn-call-row.h"
 #include "cn-contact-history-window.h"
+#include "cn-export-dialog.h"
+#include "cn-import-dialog.h"
 #include "cn-scheduled-calls-window.h"
 #include "cn-follow-ups-window.h"
 #include "cn-live-pill.h"
 #include "cn-sync-format.h"
 #include "cn-sync-window.h"
+#include "cn-today-panel.h"
 #include "cn-window.h"
 
 /* How often the window looks for commits of other processes (the command
@@ -54,10 +57,13 @@ struct _CnWindow
   CnCallCard           *call_card;
   GtkButton            *follow_ups_button;
   GtkLabel             *follow_ups_label;
+  CnTodayPanel         *today_panel;
+  GtkActionBar         *selection_bar;
+  GtkLabel             *selection_label;
 
   CnDatabase           *database;
   CnCallLogModel       *model;
-  GtkSingleSelection   *selection;
+  GtkMultiSelection    *selection;
   GSettings            *settings;
   gint64                data_version;
   guint                 watch_id;
@@ -299,6 +305,7 @@ cn_window_refresh (CnWindow *self)
   update_stack (self);
   update_sync_button (self);
   update_follow_ups_button (self);
+  cn_today_panel_queue_refresh (self->today_panel);
   queue_rows_sync_state (self);
 }
 
@@ -562,16 +569,371 @@ on_undo_delete_action (GtkWidget  *widget,
   change_call (CN_WINDOW (widget), g_variant_get_string (parameter, NULL), TRUE);
 }
 
+/* ---- selection and bulk delete ------------------------------------------------ */
+
+static GtkBitset *
+get_selected (CnWindow *self)
+{
+  return gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+}
+
+static guint
+count_selected (CnWindow *self)
+{
+  g_autoptr(GtkBitset) selected = get_selected (self);
+
+  return (guint) MIN (gtk_bitset_get_size (selected), G_MAXUINT);
+}
+
+/* The bar at the bottom says how many rows are selected once there are
+ * several (one selected row is the list's ordinary cursor). */
+static void
+update_selection (CnWindow *self)
+{
+  guint n = count_selected (self);
+  g_autofree char *label = NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.unselect-all", n > 0);
+  gtk_action_bar_set_revealed (self->selection_bar, n > 1);
+  if (n <= 1)
+    return;
+
+  /* Translators: in the bar under the history when rows are selected */
+  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u selected", "%u selected", n), n);
+  gtk_label_set_text (self->selection_label, label);
+}
+
+/* UUIDs of the selected rows, in list order (each read from the model's
+ * pages); NULL when more than CN_DATABASE_MAX_BULK_CALLS are selected. */
+static GStrv
+dup_selected_uuids (CnWindow *self)
+{
+  g_autoptr(GtkBitset) selected = get_selected (self);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GtkBitsetIter iter;
+  guint position;
+
+  if (gtk_bitset_get_size (selected) > CN_DATABASE_MAX_BULK_CALLS)
+    return NULL;
+
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position); more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr(CnCallLog) log = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+      if (log != NULL)
+        g_strv_builder_add (builder, cn_call_log_get_uuid (log));
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+typedef struct {
+  CnWindow *window;
+  GStrv     uuids;
+  gboolean  restore;
+} BulkChange;
+
+static void
+bulk_change_free (BulkChange *change)
+{
+  g_object_unref (change->window);
+  g_strfreev (change->uuids);
+  g_free (change);
+}
+
+static void
+on_bulk_change_done (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  BulkChange *change = user_data;
+  CnWindow *self = change->window;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  guint n_changed = 0;
+  AdwToast *toast;
+
+  if (!cn_database_delete_calls_finish (CN_DATABASE (source), result, &n_changed, &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (self->model != NULL)
+        {
+          message = g_strdup_printf (change->restore ? _("The calls were not restored: %s")
+                                                     : _("The calls were not deleted: %s"),
+                                     error->message);
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+        }
+      goto out;
+    }
+
+  if (self->model == NULL)   /* the window closed meanwhile */
+    goto out;
+
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  cn_window_refresh (self);
+  if (change->restore || n_changed == 0)
+    goto out;
+
+  /* Translators: a toast after deleting several calls at once */
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u call deleted", "%u calls deleted",
+                                        n_changed), n_changed);
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo-delete-calls");
+  adw_toast_set_action_target_value (toast,
+                                     g_variant_new_strv ((const char * const *) change->uuids, -1));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+out:
+  bulk_change_free (change);
+}
+
+static void
+change_calls (CnWindow           *self,
+              const char * const *uuids,
+              gboolean            restore)
+{
+  BulkChange *change = g_new0 (BulkChange, 1);
+
+  change->window = g_object_ref (self);
+  change->uuids = g_strdupv ((char **) uuids);
+  change->restore = restore;
+  cn_database_delete_calls_async (self->database, uuids, restore, NULL, on_bulk_change_done,
+                                  change);
+}
+
+static void
+on_delete_calls_response (AdwMessageDialog *dialog,
+                          const char       *response,
+                          CnWindow         *self)
+{
+  const char * const *uuids = g_object_get_data (G_OBJECT (dialog), "uuids");
+
+  if (g_strcmp0 (response, "delete") == 0 && uuids != NULL)
+    change_calls (self, uuids, FALSE);
+}
+
+/* Several rows: asks first, saying what happens to those already synced
+ * (nothing: a delete here never reaches the backend or the CRM). */
+static void
+confirm_delete_calls (CnWindow *self,
+                      GStrv     uuids)
+{
+  guint n = g_strv_length (uuids);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+  gint synced;
+
+  synced = cn_database_count_synced (self->database, (const char * const *) uuids, &error);
+  if (synced < 0)
+    g_message ("Could not tell which calls are synced: %s", error->message);
+
+  /* Translators: a dialog's heading, asking before several calls are deleted */
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Delete %u Call?", "Delete %u Calls?",
+                                          n), n);
+  if (synced > 0)
+    /* Translators: the second %u counts some of the calls being deleted */
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u of them is already synced; it stays on the team "
+                                         "backend and in the CRM, and is removed only from this "
+                                         "computer.",
+                                         "%u of them are already synced; they stay on the team "
+                                         "backend and in the CRM, and are removed only from this "
+                                         "computer.",
+                                         synced), synced);
+  else
+    body = g_strdup (_("None of them is synced yet: they are removed from this computer and "
+                       "never sent. Undo brings them back."));
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "uuids", uuids, (GDestroyNotify) g_strfreev);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_delete_calls_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Delete: one selected row goes at once (Undo in the toast), as before;
+ * several are confirmed first. */
 static void
 on_delete_selected_action (GtkWidget  *widget,
                            const char *action_name,
                            GVariant   *parameter)
 {
   CnWindow *self = CN_WINDOW (widget);
-  CnCallLog *log = gtk_single_selection_get_selected_item (self->selection);
+  g_autoptr(GtkBitset) selected = get_selected (self);
+  guint64 n = gtk_bitset_get_size (selected);
+  GStrv uuids;
 
-  if (log != NULL)
-    gtk_widget_activate_action (widget, "win.delete", "s", cn_call_log_get_uuid (log));
+  if (n == 0)
+    return;
+
+  if (n == 1)
+    {
+      g_autoptr(CnCallLog) log = g_list_model_get_item (G_LIST_MODEL (self->selection),
+                                                        gtk_bitset_get_minimum (selected));
+
+      if (log != NULL)
+        gtk_widget_activate_action (widget, "win.delete", "s", cn_call_log_get_uuid (log));
+      return;
+    }
+
+  uuids = dup_selected_uuids (self);
+  if (uuids == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("At most %u calls can be deleted at once."),
+                                                  CN_DATABASE_MAX_BULK_CALLS);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      return;
+    }
+
+  confirm_delete_calls (self, uuids);
+}
+
+static void
+on_undo_delete_calls_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  g_autofree const char **uuids = g_variant_get_strv (parameter, NULL);
+
+  change_calls (CN_WINDOW (widget), uuids, TRUE);
+}
+
+static void
+on_select_all_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CnWindow *self = CN_WINDOW (widget);
+
+  gtk_selection_model_select_all (GTK_SELECTION_MODEL (self->selection));
+}
+
+/* Ctrl+A and Escape for the list from anywhere in the window but a text
+ * field (whose Ctrl+A selects its text) or a popover (Escape closes it).
+ * They are caught before the search bar's type-to-search, which would
+ * hand them to the search entry. */
+static gboolean
+on_selection_key (GtkWidget *widget,
+                  GVariant  *args,
+                  gpointer   user_data)
+{
+  CnWindow *self = CN_WINDOW (widget);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  gboolean select_all = GPOINTER_TO_INT (user_data);
+
+  if (focus != NULL &&
+      (GTK_IS_EDITABLE (focus) || gtk_widget_get_native (focus) != GTK_NATIVE (self)))
+    return FALSE;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "list") != 0)
+    return FALSE;
+
+  if (select_all)
+    return gtk_selection_model_select_all (GTK_SELECTION_MODEL (self->selection));
+
+  if (count_selected (self) == 0)
+    return FALSE;
+  return gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+}
+
+static void
+add_selection_keys (CnWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  GtkShortcutController *shortcuts = GTK_SHORTCUT_CONTROLLER (controller);
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (shortcuts,
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_a, GDK_CONTROL_MASK),
+                      gtk_callback_action_new (on_selection_key, GINT_TO_POINTER (TRUE), NULL)));
+  gtk_shortcut_controller_add_shortcut (shortcuts,
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                      gtk_callback_action_new (on_selection_key, GINT_TO_POINTER (FALSE), NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+static void
+on_unselect_all_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  CnWindow *self = CN_WINDOW (widget);
+
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+}
+
+/* Export…: the current search and outcome filter are offered as the scope. */
+static void
+on_export_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CnWindow *self = CN_WINDOW (widget);
+  guint selected = gtk_drop_down_get_selected (self->outcome_dropdown);
+  CnOutcome outcome = selected == GTK_INVALID_LIST_POSITION || selected > CN_OUTCOME_LAST
+                      ? CN_OUTCOME_NONE : (CnOutcome) selected;
+
+  cn_export_dialog_run (GTK_WINDOW (self),
+                        gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), outcome);
+}
+
+static void
+on_import_file_response (GtkNativeDialog *native,
+                         int              response,
+                         CnWindow        *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  CnImportDialog *dialog;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+  g_object_unref (native);
+  if (file == NULL)
+    return;
+
+  dialog = cn_import_dialog_new (GTK_WINDOW (self), self->database, self->settings, file, &error);
+  if (dialog == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Cannot import this file: %s"),
+                                                  error->message);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_import_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CnWindow *self = CN_WINDOW (widget);
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  native = gtk_file_chooser_native_new (_("Import Calls"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_filter_set_name (filter, _("CSV files"));
+  gtk_file_filter_add_suffix (filter, "csv");
+  gtk_file_filter_add_mime_type (filter, "text/csv");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  g_signal_connect_object (native, "response", G_CALLBACK (on_import_file_response), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
 }
 
 static void
@@ -754,6 +1116,7 @@ cn_window_class_init (CnWindowClass *klass)
 
   g_type_ensure (CN_TYPE_LIVE_PILL);
   g_type_ensure (CN_TYPE_CALL_CARD);
+  g_type_ensure (CN_TYPE_TODAY_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/cn-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CnWindow, toast_overlay);
@@ -772,6 +1135,9 @@ cn_window_class_init (CnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnWindow, call_card);
   gtk_widget_class_bind_template_child (widget_class, CnWindow, follow_ups_button);
   gtk_widget_class_bind_template_child (widget_class, CnWindow, follow_ups_label);
+  gtk_widget_class_bind_template_child (widget_class, CnWindow, today_panel);
+  gtk_widget_class_bind_template_child (widget_class, CnWindow, selection_bar);
+  gtk_widget_class_bind_template_child (widget_class, CnWindow, selection_label);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, on_search_action);
   gtk_widget_class_install_action (widget_class, "win.call-again", "s", on_call_again_action);
@@ -780,7 +1146,14 @@ cn_window_class_init (CnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.undo-delete", "s", on_undo_delete_action);
   gtk_widget_class_install_action (widget_class, "win.delete-selected", NULL,
                                    on_delete_selected_action);
+  gtk_widget_class_install_action (widget_class, "win.undo-delete-calls", "as",
+                                   on_undo_delete_calls_action);
+  gtk_widget_class_install_action (widget_class, "win.select-all", NULL, on_select_all_action);
+  gtk_widget_class_install_action (widget_class, "win.unselect-all", NULL,
+                                   on_unselect_all_action);
   gtk_widget_class_install_action (widget_class, "win.show-sync", NULL, on_show_sync_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, on_export_action);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, on_import_action);
   gtk_widget_class_install_action (widget_class, "win.show-contact-history", "s",
                                    on_show_contact_history_action);
   gtk_widget_class_install_action (widget_class, "win.show-scheduled-calls", NULL,
@@ -811,6 +1184,9 @@ cn_window_init (CnWindow *self)
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+  /* After it: a widget's controllers run newest first, and the search bar's
+   * type-to-search would hand Ctrl+A and Escape to the search entry. */
+  add_selection_keys (self);
 
   /* The call in progress takes the title's place. */
   g_object_bind_property (self->live_pill, "visible", self->window_title, "visible",
@@ -839,9 +1215,13 @@ cn_window_new (GtkApplication *application,
   if (outcome != CN_OUTCOME_NONE)
     gtk_search_bar_set_search_mode (self->search_bar, TRUE);
 
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  /* Ctrl+click and Shift+click select several rows; Ctrl+A the rows the
+   * list holds (it grows as one scrolls), never the whole history. */
+  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (update_selection),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (update_selection), self,
+                           G_CONNECT_SWAPPED);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (on_setup_row), NULL);
@@ -864,9 +1244,11 @@ cn_window_new (GtkApplication *application,
 
   self->data_version = cn_database_get_data_version (database);
   self->watch_id = g_timeout_add (WATCH_INTERVAL_MS, on_watch, self);
+  cn_today_panel_set_database (self->today_panel, database);
   update_stack (self);
   update_sync_button (self);
   update_follow_ups_button (self);
+  update_selection (self);
 
   return self;
 }
@@ -945,7 +1327,7 @@ cn_window_select_log (CnWindow   *self,
   if (position < 0)
     return;
 
-  gtk_single_selection_set_selected (self->selection, position);
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u",
                               (guint) position);
 }

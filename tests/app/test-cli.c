@@ -19,6 +19,7 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "cli-test-util.h"
 #include "cn-database.h"
 
 #define NEW_YORK "America/New_York"
@@ -57,56 +58,24 @@ callnotes_bin (void)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      dir = g_dir_open (path, 0, NULL);
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-    }
-
-  g_remove (path);
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *config = NULL;
-  g_autofree char *share = NULL;
 
   f->dir = g_dir_make_tmp ("callnotes-cli-XXXXXX", &error);
   g_assert_no_error (error);
 
   f->data_dir = g_build_filename (f->dir, "data", NULL);
-  config = g_build_filename (f->dir, "config", NULL);
-  share = g_build_filename (f->dir, "share", NULL);
 
-  f->envp = g_get_environ ();
-  /* No display at all: the verbs must not need one. */
-  f->envp = g_environ_unsetenv (f->envp, "DISPLAY");
-  f->envp = g_environ_unsetenv (f->envp, "WAYLAND_DISPLAY");
-  f->envp = g_environ_setenv (f->envp, "CALLNOTES_DATA_DIR", f->data_dir, TRUE);
-  /* Never the real user's files. */
-  f->envp = g_environ_setenv (f->envp, "XDG_CONFIG_HOME", config, TRUE);
-  f->envp = g_environ_setenv (f->envp, "XDG_DATA_HOME", share, TRUE);
-  f->envp = g_environ_setenv (f->envp, "TZ", NEW_YORK, TRUE);
-  f->envp = g_environ_setenv (f->envp, "LC_ALL", "C.UTF-8", TRUE);
+  f->envp = cli_test_environ (f->dir, f->data_dir);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  remove_tree (f->dir);
+  cli_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->data_dir);
   g_strfreev (f->envp);

@@ -157,6 +157,8 @@ store_test_bulk_insert (CnDatabase *db,
     }
   sqlite3_finalize (stmt);
   g_assert_cmpint (sqlite3_exec (handle, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  /* As after a save: the search index takes them. */
+  g_assert_true (cn_database_catch_up (db, NULL));
 
   return uuids;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cn-call-log-model.h"
+#include "cn-outbox.h"
 #include "store-test-util.h"
 
 static const char all_notes[] =
@@ -1656,6 +1657,100 @@ test_async_writes (void)
   store_test_dir_clear (&dir);
 }
 
+static guint
+count_jobs_of (CnDatabase *db,
+               const char *uuid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = cn_database_list_jobs_for_call (db, uuid, &error);
+
+  g_assert_no_error (error);
+  return jobs->len;
+}
+
+/* A save commits the log; its search entry and sync jobs come with the
+ * catch-up right after. A crash in between loses neither: the next open
+ * does it. An edit or a delete that comes first finds the log as it is and
+ * the catch-up queues it once. */
+static void
+test_catch_up (void)
+{
+  StoreTestDir dir;
+  g_autoptr(CnDatabase) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CnCallLog) first = store_test_make_log ("+15550303030", "Tail Person",
+                                                   "pelican brief", CN_OUTCOME_CONNECTED, 0);
+  g_autoptr(CnCallLog) second = store_test_make_log ("+15550303031", "Edited Early",
+                                                    "walrus", CN_OUTCOME_BUSY, 0);
+  g_autoptr(CnCallLog) third = store_test_make_log ("+15550303032", "Deleted Early",
+                                                   "narwhal", CN_OUTCOME_VOICEMAIL, 0);
+  g_autoptr(CnCallLog) again = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  sqlite3 *handle;
+
+  store_test_dir_init (&dir);
+  db = cn_database_open (dir.path, &error);
+  g_assert_no_error (error);
+  cn_database_set_sync_targets (db, CN_SYNC_TARGET_BACKEND | CN_SYNC_TARGET_ONTRAPORT_NOTE);
+
+  /* Saved, and then the process dies before the catch-up. */
+  g_assert_true (cn_database_insert_call_deferred (db, first, NULL, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_search (db, "pelican"), ==, 0);
+  g_assert_cmpuint (count_jobs_of (db, cn_call_log_get_uuid (first)), ==, 0);
+  g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 1);   /* listed at once */
+  g_clear_object (&db);
+
+  db = cn_database_open (dir.path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_search (db, "pelican"), ==, 1);
+  g_assert_cmpuint (count_jobs_of (db, cn_call_log_get_uuid (first)), ==, 2);
+
+  /* Saves with Ontraport off now: the targets are those of the save. */
+  cn_database_set_sync_targets (db, CN_SYNC_TARGET_BACKEND);
+
+  /* Edited before the catch-up: one create job, at the edited revision,
+   * and the index holds the edited text only. */
+  g_assert_true (cn_database_insert_call_deferred (db, second, NULL, 0, &error));
+  cn_call_log_set_notes (second, "sea lion");
+  g_assert_true (cn_database_update_call (db, second, &error));
+  g_assert_no_error (error);
+  jobs = cn_database_list_jobs_for_call (db, cn_call_log_get_uuid (second), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_cmpint (((CnSyncJob *) g_ptr_array_index (jobs, 0))->action, ==, CN_JOB_CREATE);
+  g_assert_cmpint (((CnSyncJob *) g_ptr_array_index (jobs, 0))->revision, ==, 2);
+  g_assert_true (cn_database_catch_up (db, &error));
+  g_assert_cmpuint (count_search (db, "walrus"), ==, 0);
+  g_assert_cmpuint (count_search (db, "sea lion"), ==, 1);
+  g_assert_cmpuint (count_jobs_of (db, cn_call_log_get_uuid (second)), ==, 1);
+
+  /* Deleted before the catch-up: not indexed, queued as any deleted log
+   * (deleting here does not take it back from the backend); undone, found. */
+  g_assert_true (cn_database_insert_call_deferred (db, third, NULL, 0, &error));
+  g_assert_true (cn_database_delete_call (db, cn_call_log_get_uuid (third), &error));
+  g_assert_true (cn_database_catch_up (db, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_search (db, "narwhal"), ==, 0);
+  g_assert_cmpuint (count_jobs_of (db, cn_call_log_get_uuid (third)), ==, 1);
+  g_assert_true (cn_database_restore_call (db, cn_call_log_get_uuid (third), &error));
+  g_assert_cmpuint (count_search (db, "narwhal"), ==, 1);
+
+  /* The newest log removed for good (as retention does) must not let the
+   * next save take its id below the catch-up's mark. */
+  handle = cn_database_get_handle (db);
+  g_assert_cmpint (sqlite3_exec (handle, "DELETE FROM call_logs WHERE id = (SELECT max(id)"
+                                 " FROM call_logs)", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpuint (count_search (db, "narwhal"), ==, 0);
+  again = store_test_make_log ("+15550303033", "After Purge", "dugong", CN_OUTCOME_CONNECTED, 0);
+  save (db, again);
+  g_assert_cmpuint (count_search (db, "dugong"), ==, 1);
+  g_assert_cmpuint (count_jobs_of (db, cn_call_log_get_uuid (again)), ==, 1);
+
+  g_clear_object (&db);
+  store_test_dir_clear (&dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1684,6 +1779,7 @@ main (int   argc,
   g_test_add_func ("/store/database/disk-full", test_disk_full);
   g_test_add_func ("/store/database/durability", test_durability);
   g_test_add_func ("/store/database/async-writes", test_async_writes);
+  g_test_add_func ("/store/database/catch-up", test_catch_up);
   g_test_add_func ("/store/database/data-version", test_data_version);
   g_test_add_func ("/store/database/reader-sees-writes", test_reader_sees_writes);
   g_test_add_func ("/store/database/threads", test_threads);

@@ -374,7 +374,12 @@ test_too_new_untouched (void)
   g_assert_no_error (error);
   g_clear_object (&db);
   g_assert_cmpint (sqlite3_open (dir.path, &other), ==, SQLITE_OK);
-  exec_sql (other, "PRAGMA user_version = 7;");
+  {
+    g_autofree char *too_new = g_strdup_printf ("PRAGMA user_version = %d;",
+                                                 CN_DATABASE_SCHEMA_VERSION + 1);
+
+    exec_sql (other, too_new);
+  }
   sqlite3_db_config (other, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
   exec_sql (other, "CREATE TABLE from_the_future (x); INSERT INTO from_the_future VALUES (1);");
   sqlite3_close (other);
@@ -397,7 +402,7 @@ test_too_new_untouched (void)
   g_file_get_contents (dir.path, &after, &after_length, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (after, after_length, before, before_length);
-  g_assert_cmpint (store_test_file_user_version (dir.path), ==, 7);
+  g_assert_cmpint (store_test_file_user_version (dir.path), ==, CN_DATABASE_SCHEMA_VERSION + 1);
 
   /* Nothing was moved aside either. */
   {
