@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <string.h>
+
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -25,6 +27,56 @@ cli_test_remove_tree (const char *path)
     }
 
   g_remove (path);
+}
+
+/* A command-line test's folder and the environment of its children. */
+typedef struct {
+  char  *dir;        /* the test's temporary folder */
+  char  *data_dir;   /* CALLNOTES_DATA_DIR */
+  char **envp;       /* the child's environment */
+} Fixture;
+
+/* What a child did. */
+typedef struct {
+  int   status;      /* exit status; the test fails when the child was killed */
+  char *out;
+  char *err;
+} Result;
+
+static inline void
+result_clear (Result *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+static inline void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  cli_test_remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->data_dir);
+  g_strfreev (f->envp);
+}
+
+static inline void
+assert_exit (const Result *r,
+             int           expected)
+{
+  if (r->status != expected)
+    g_error ("exit status %d, expected %d; stdout: %.2000s stderr: %.2000s", r->status, expected,
+             r->out, r->err);
+}
+
+static inline void
+assert_contains (const char *haystack,
+                 const char *needle)
+{
+  if (strstr (haystack, needle) == NULL)
+    g_error ("“%.3000s” does not contain “%s”", haystack, needle);
 }
 
 /* The environment of a `callnotes` child: no display at all (the verbs

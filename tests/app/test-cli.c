@@ -24,27 +24,6 @@
 
 #define NEW_YORK "America/New_York"
 
-typedef struct {
-  char  *dir;        /* the test's temporary folder */
-  char  *data_dir;   /* CALLNOTES_DATA_DIR */
-  char **envp;       /* the child's environment */
-} Fixture;
-
-typedef struct {
-  int   status;      /* exit status; the test fails when the child was killed */
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
 static const char *
 callnotes_bin (void)
 {
@@ -69,16 +48,6 @@ fixture_set_up (Fixture       *f,
   f->data_dir = g_build_filename (f->dir, "data", NULL);
 
   f->envp = cli_test_environ (f->dir, f->data_dir);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  cli_test_remove_tree (f->dir);
-  g_free (f->dir);
-  g_free (f->data_dir);
-  g_strfreev (f->envp);
 }
 
 static char **
@@ -140,15 +109,6 @@ run_cli (Fixture            *f,
     run_cli ((f), run_args_, (r)); \
   } G_STMT_END
 
-static void
-assert_exit (const Result *r,
-             int           expected)
-{
-  if (r->status != expected)
-    g_error ("exit status %d, expected %d; stdout: %s stderr: %s", r->status, expected,
-             r->out, r->err);
-}
-
 /* Exactly one non-empty line on stderr. */
 static void
 assert_one_line (const char *text)
@@ -160,14 +120,6 @@ assert_one_line (const char *text)
   g_assert_true (g_utf8_validate (text, -1, NULL));
   /* A line a person can read, not a dump of what they typed. */
   g_assert_cmpuint (strlen (text), <, 400);
-}
-
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (strstr (haystack, needle) == NULL)
-    g_error ("“%s” does not contain “%s”", haystack, needle);
 }
 
 /* Logs a call, checks the output is one UUID and returns it. */

@@ -565,27 +565,6 @@ test_context_database (void)
 
 /* ---- the command line ------------------------------------------------------------- */
 
-typedef struct {
-  char  *dir;
-  char  *data_dir;
-  char **envp;
-} Fixture;
-
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -603,16 +582,6 @@ fixture_set_up (Fixture       *f,
                               "unix:path=/nonexistent/callnotes-test-bus", TRUE);
   /* The settings are a key file the test can write. */
   f->envp = g_environ_setenv (f->envp, "GSETTINGS_BACKEND", "keyfile", TRUE);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  cli_test_remove_tree (f->dir);
-  g_free (f->dir);
-  g_free (f->data_dir);
-  g_strfreev (f->envp);
 }
 
 static void
@@ -685,15 +654,6 @@ run_cli (Fixture            *f,
     const char *run_args_[] = { __VA_ARGS__, NULL }; \
     run_cli ((f), run_args_, NULL, 0, (r)); \
   } G_STMT_END
-
-static void
-assert_exit (const Result *r,
-             int           expected)
-{
-  if (r->status != expected)
-    g_error ("exit status %d, expected %d; stdout: %s stderr: %s", r->status, expected,
-             r->out, r->err);
-}
 
 static JsonObject *
 object_of (JsonNode *node)

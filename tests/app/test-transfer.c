@@ -19,27 +19,6 @@
 #include "cli-test-util.h"
 #include "cn-database.h"
 
-typedef struct {
-  char  *dir;
-  char  *data_dir;
-  char **envp;
-} Fixture;
-
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -51,16 +30,6 @@ fixture_set_up (Fixture       *f,
   f->data_dir = g_build_filename (f->dir, "data", NULL);
 
   f->envp = cli_test_environ (f->dir, f->data_dir);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  cli_test_remove_tree (f->dir);
-  g_free (f->dir);
-  g_free (f->data_dir);
-  g_strfreev (f->envp);
 }
 
 static void
@@ -103,23 +72,6 @@ run_cli (Fixture            *f,
     const char *run_args_[] = { __VA_ARGS__, NULL }; \
     run_cli ((f), run_args_, (r)); \
   } G_STMT_END
-
-static void
-assert_exit (const Result *r,
-             int           expected)
-{
-  if (r->status != expected)
-    g_error ("exit status %d, expected %d; stdout: %.2000s stderr: %.2000s", r->status, expected,
-             r->out, r->err);
-}
-
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (strstr (haystack, needle) == NULL)
-    g_error ("“%.3000s” does not contain “%s”", haystack, needle);
-}
 
 static char *
 write_file (Fixture    *f,
