@@ -26,7 +26,7 @@ typedef enum {
 GQuark cn_database_error_quark (void);
 
 /* The newest schema version (PRAGMA user_version) this build writes. */
-#define CN_DATABASE_SCHEMA_VERSION 7
+#define CN_DATABASE_SCHEMA_VERSION 8
 
 #define CN_TYPE_DATABASE (cn_database_get_type ())
 G_DECLARE_FINAL_TYPE (CnDatabase, cn_database, CN, DATABASE, GObject)
@@ -75,18 +75,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnCallEvent, cn_call_event_free)
 
 /* Saves a new log in ONE transaction: the log (revision 1, queued for the
  * sync targets set now), the given @events (e.g. "dialed", "dialog_shown";
- * may be NULL/0), a "logged" event at the log's updated_at, and deletes the
- * draft with the same UUID. Validates first (CN_DATABASE_ERROR_INVALID). On
- * any error nothing is written. Then indexes it for search and creates its
- * sync jobs (a second transaction; if that one fails, the log is saved all
- * the same and TRUE returned: the next catch-up does it). */
+ * may be NULL/0) and a "logged" event at the log's updated_at. Validates
+ * first (CN_DATABASE_ERROR_INVALID). On any error nothing is written. Then
+ * indexes it for search, counts it, creates its sync jobs and deletes the
+ * draft with the same UUID (a second transaction; if that one fails, the
+ * log is saved all the same and TRUE returned: the next catch-up does it,
+ * and cn_database_list_drafts() leaves such a draft out meanwhile). */
 gboolean    cn_database_insert_call      (CnDatabase         *self,
                                           CnCallLog          *log,
                                           const CnCallEvent  *events,
                                           guint               n_events,
                                           GError            **error);
 /* The same save without what follows it: returns once the log is committed;
- * its search index entry and sync jobs come with cn_database_catch_up()
+ * its search index entry, sync jobs and draft removal come with
+ * cn_database_catch_up()
  * (which cn_database_insert_call() and the async save run right after,
  * and every open, claim and edit runs first). */
 gboolean    cn_database_insert_call_deferred (CnDatabase         *self,

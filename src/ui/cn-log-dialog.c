@@ -564,7 +564,8 @@ on_saved (GObject      *source,
       return;
     }
 
-  /* The commit removed the draft with the log. */
+  /* The draft goes with the save: an edit's in its commit, a new log's in the
+   * catch-up right after it (never offered again meanwhile). */
   self->draft_discarded = TRUE;
   self->closing = TRUE;
   g_signal_emit (self, signals[SIGNAL_SAVED], 0, saved);

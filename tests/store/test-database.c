@@ -1668,10 +1668,46 @@ count_jobs_of (CnDatabase *db,
   return jobs->len;
 }
 
-/* A save commits the log; its search entry and sync jobs come with the
- * catch-up right after. A crash in between loses neither: the next open
- * does it. An edit or a delete that comes first finds the log as it is and
- * the catch-up queues it once. */
+static guint
+count_outcome (CnDatabase *db,
+               CnOutcome   outcome)
+{
+  CnCallQuery query = { NULL, outcome };
+  g_autoptr(GError) error = NULL;
+  guint count = cn_database_count_calls (db, &query, &error);
+
+  g_assert_no_error (error);
+  return count;
+}
+
+static guint
+count_listed_drafts (CnDatabase *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = cn_database_list_drafts (db, &error);
+
+  g_assert_no_error (error);
+  return drafts->len;
+}
+
+static void
+keep_draft (CnDatabase *db,
+            CnCallLog  *log,
+            gboolean    editing)
+{
+  g_autoptr(CnDraft) draft = cn_draft_new (log);
+  g_autoptr(GError) error = NULL;
+
+  draft->editing = editing;
+  g_assert_true (cn_database_save_draft (db, draft, &error));
+  g_assert_no_error (error);
+}
+
+/* A save commits the log; its search entry, sync jobs, counters and the
+ * draft's removal come with the catch-up right after. A crash in between
+ * loses none of them: the next open does it, and the draft of a saved log
+ * is never offered again. An edit or a delete that comes first finds the
+ * log as it is and the catch-up queues and counts it once. */
 static void
 test_catch_up (void)
 {
@@ -1693,18 +1729,32 @@ test_catch_up (void)
   g_assert_no_error (error);
   cn_database_set_sync_targets (db, CN_SYNC_TARGET_BACKEND | CN_SYNC_TARGET_ONTRAPORT_NOTE);
 
-  /* Saved, and then the process dies before the catch-up. */
+  /* Typed in the logger (a draft), saved, and then the process dies
+   * before the catch-up. */
+  keep_draft (db, first, FALSE);
+  g_assert_cmpuint (count_listed_drafts (db), ==, 1);
   g_assert_true (cn_database_insert_call_deferred (db, first, NULL, 0, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count_search (db, "pelican"), ==, 0);
   g_assert_cmpuint (count_jobs_of (db, cn_call_log_get_uuid (first)), ==, 0);
   g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 1);   /* listed at once */
+  g_assert_cmpuint (count_outcome (db, CN_OUTCOME_CONNECTED), ==, 1);
+  g_assert_cmpuint (count_outcome (db, CN_OUTCOME_BUSY), ==, 0);
+  /* Still in its table, but a draft of a saved log is not offered again. */
+  g_assert_cmpint (store_test_query_int (cn_database_get_handle (db),
+                                         "SELECT count(*) FROM drafts"), ==, 1);
+  g_assert_cmpuint (count_listed_drafts (db), ==, 0);
   g_clear_object (&db);
 
   db = cn_database_open (dir.path, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count_search (db, "pelican"), ==, 1);
   g_assert_cmpuint (count_jobs_of (db, cn_call_log_get_uuid (first)), ==, 2);
+  g_assert_cmpint (store_test_query_int (cn_database_get_handle (db),
+                                         "SELECT count(*) FROM drafts"), ==, 0);
+  /* Counted once: by the catch-up, no longer as part of the tail. */
+  g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 1);
+  g_assert_cmpuint (count_outcome (db, CN_OUTCOME_CONNECTED), ==, 1);
 
   /* Saves with Ontraport off now: the targets are those of the save. */
   cn_database_set_sync_targets (db, CN_SYNC_TARGET_BACKEND);
@@ -1712,9 +1762,15 @@ test_catch_up (void)
   /* Edited before the catch-up: one create job, at the edited revision,
    * and the index holds the edited text only. */
   g_assert_true (cn_database_insert_call_deferred (db, second, NULL, 0, &error));
+  g_assert_cmpuint (count_outcome (db, CN_OUTCOME_BUSY), ==, 1);
   cn_call_log_set_notes (second, "sea lion");
+  cn_call_log_set_outcome (second, CN_OUTCOME_NO_ANSWER);
   g_assert_true (cn_database_update_call (db, second, &error));
   g_assert_no_error (error);
+  g_assert_cmpuint (count_outcome (db, CN_OUTCOME_BUSY), ==, 0);
+  g_assert_cmpuint (count_outcome (db, CN_OUTCOME_NO_ANSWER), ==, 1);
+  /* Opened again in the editor: that draft is the editor's and stays. */
+  keep_draft (db, second, TRUE);
   jobs = cn_database_list_jobs_for_call (db, cn_call_log_get_uuid (second), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (jobs->len, ==, 1);
@@ -1724,17 +1780,28 @@ test_catch_up (void)
   g_assert_cmpuint (count_search (db, "walrus"), ==, 0);
   g_assert_cmpuint (count_search (db, "sea lion"), ==, 1);
   g_assert_cmpuint (count_jobs_of (db, cn_call_log_get_uuid (second)), ==, 1);
+  g_assert_cmpuint (count_outcome (db, CN_OUTCOME_BUSY), ==, 0);
+  g_assert_cmpuint (count_outcome (db, CN_OUTCOME_NO_ANSWER), ==, 1);
+  g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 2);
+  g_assert_cmpuint (count_listed_drafts (db), ==, 1);
+  g_assert_true (cn_database_delete_draft (db, cn_call_log_get_uuid (second), &error));
 
   /* Deleted before the catch-up: not indexed, queued as any deleted log
    * (deleting here does not take it back from the backend); undone, found. */
   g_assert_true (cn_database_insert_call_deferred (db, third, NULL, 0, &error));
+  g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 3);
   g_assert_true (cn_database_delete_call (db, cn_call_log_get_uuid (third), &error));
+  g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 2);
   g_assert_true (cn_database_catch_up (db, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count_search (db, "narwhal"), ==, 0);
   g_assert_cmpuint (count_jobs_of (db, cn_call_log_get_uuid (third)), ==, 1);
+  g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 2);
+  g_assert_cmpuint (count_outcome (db, CN_OUTCOME_VOICEMAIL), ==, 0);
   g_assert_true (cn_database_restore_call (db, cn_call_log_get_uuid (third), &error));
   g_assert_cmpuint (count_search (db, "narwhal"), ==, 1);
+  g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 3);
+  g_assert_cmpuint (count_outcome (db, CN_OUTCOME_VOICEMAIL), ==, 1);
 
   /* The newest log removed for good (as retention does) must not let the
    * next save take its id below the catch-up's mark. */
@@ -1742,10 +1809,13 @@ test_catch_up (void)
   g_assert_cmpint (sqlite3_exec (handle, "DELETE FROM call_logs WHERE id = (SELECT max(id)"
                                  " FROM call_logs)", NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpuint (count_search (db, "narwhal"), ==, 0);
+  g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 2);
   again = store_test_make_log ("+15550303033", "After Purge", "dugong", CN_OUTCOME_CONNECTED, 0);
   save (db, again);
   g_assert_cmpuint (count_search (db, "dugong"), ==, 1);
   g_assert_cmpuint (count_jobs_of (db, cn_call_log_get_uuid (again)), ==, 1);
+  g_assert_cmpuint (cn_database_count_calls (db, NULL, NULL), ==, 3);
+  g_assert_cmpuint (count_outcome (db, CN_OUTCOME_CONNECTED), ==, 2);
 
   g_clear_object (&db);
   store_test_dir_clear (&dir);
