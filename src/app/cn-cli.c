@@ -181,10 +181,16 @@ cn_cli_run (int    argc,
       if (argv[1][0] == '-')
         return cn_cli_fail (CN_EXIT_USAGE, _("unknown option “%s”. Run “callnotes --help” for usage."),
                      argv[1]);
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      /* From the table, so a new verb is never missing here. */
+      for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+        g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", verbs[i].name);
+
       return cn_cli_fail (CN_EXIT_USAGE,
-                   _("unknown command “%s”. Commands: log, list, show, secret, sync, queue, retry, "
-                     "assign-contact, listen, calls, followups, tool. A phone link "
-                     "must start with tel: or callto:."), argv[1]);
+                   /* Translators: %s is the word given, %s the list of command names */
+                   _("unknown command “%s”. Commands: %s. A phone link must start with tel: or "
+                     "callto:."), argv[1], names->str);
     }
 
   return verb->func (argc - 1, argv + 1);

@@ -2801,8 +2801,26 @@ tail_bounds (CnDatabase  *self,
   return TRUE;
 }
 
-/* Inside an open write transaction: indexes and queues the logs of the
- * tail (see migration_7). Cheap when there is none. */
+/* Runs @sql, whose ?1 and ?2 bound the tail (ids above ?1, up to ?2). */
+static gboolean
+run_on_tail (Connection  *conn,
+             const char  *sql,
+             gint64       upto,
+             gint64       last,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = cn_db_get_statement (conn, sql, OP_SAVE_CALL, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, upto);
+  sqlite3_bind_int64 (stmt, 2, last);
+  return cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error);
+}
+
+/* Inside an open write transaction: indexes, queues and counts the logs of
+ * the tail and removes their drafts (see migration_7 and migration_8).
+ * Cheap when there is none. */
 gboolean
 cn_db_catch_up_txn (CnDatabase  *self,
                     GError     **error)
@@ -2824,16 +2842,11 @@ cn_db_catch_up_txn (CnDatabase  *self,
 
   /* NOT INDEXED: the tail by rowid; the planner would walk every live
    * log in call_logs_newest for "deleted = 0". */
-  stmt = cn_db_get_statement (conn,
-                              "INSERT INTO call_fts (rowid, " FTS_COLUMNS ")"
-                              " SELECT id, " FTS_COLUMNS " FROM call_logs NOT INDEXED"
-                              " WHERE id > ?1 AND id <= ?2 AND deleted = 0",
-                              OP_SAVE_CALL, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, upto);
-  sqlite3_bind_int64 (stmt, 2, last);
-  if (!cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error))
+  if (!run_on_tail (conn,
+                    "INSERT INTO call_fts (rowid, " FTS_COLUMNS ")"
+                    " SELECT id, " FTS_COLUMNS " FROM call_logs NOT INDEXED"
+                    " WHERE id > ?1 AND id <= ?2 AND deleted = 0",
+                    upto, last, error))
     return FALSE;
 
   /* The jobs, as the save transaction used to queue them, at the log's
@@ -2869,31 +2882,21 @@ cn_db_catch_up_txn (CnDatabase  *self,
       return FALSE;
 
   /* The tail's live logs counted as they are now (migration_8). */
-  stmt = cn_db_get_statement (conn,
-                              "UPDATE call_log_counts SET live = live + tail.n"
-                              " FROM (SELECT outcome, count(*) AS n FROM call_logs NOT INDEXED"
-                              "       WHERE id > ?1 AND id <= ?2 AND deleted = 0"
-                              "       GROUP BY outcome) AS tail"
-                              " WHERE call_log_counts.outcome = tail.outcome",
-                              OP_SAVE_CALL, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, upto);
-  sqlite3_bind_int64 (stmt, 2, last);
-  if (!cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error))
+  if (!run_on_tail (conn,
+                    "UPDATE call_log_counts SET live = live + tail.n"
+                    " FROM (SELECT outcome, count(*) AS n FROM call_logs NOT INDEXED"
+                    "       WHERE id > ?1 AND id <= ?2 AND deleted = 0"
+                    "       GROUP BY outcome) AS tail"
+                    " WHERE call_log_counts.outcome = tail.outcome",
+                    upto, last, error))
     return FALSE;
 
   /* The drafts the new logs were typed in; an edit's draft of a tail log
    * (editing = 1) is the editor's, still open. */
-  stmt = cn_db_get_statement (conn,
-                              "DELETE FROM drafts WHERE editing = 0 AND uuid IN"
-                              " (SELECT uuid FROM call_logs NOT INDEXED WHERE id > ?1 AND id <= ?2)",
-                              OP_SAVE_CALL, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, upto);
-  sqlite3_bind_int64 (stmt, 2, last);
-  if (!cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error))
+  if (!run_on_tail (conn,
+                    "DELETE FROM drafts WHERE editing = 0 AND uuid IN"
+                    " (SELECT uuid FROM call_logs NOT INDEXED WHERE id > ?1 AND id <= ?2)",
+                    upto, last, error))
     return FALSE;
 
   stmt = cn_db_get_statement (conn, "UPDATE call_log_tail SET indexed_upto = ?1", OP_SAVE_CALL,

@@ -785,7 +785,7 @@ test_sync_verbs (Fixture       *f,
 
 typedef struct {
   const char *args[10];
-  const char *names[5];   /* what the message must mention */
+  const char *names[6];   /* what the message must mention */
 } UsageCase;
 
 static char *
@@ -861,7 +861,7 @@ test_usage_errors (Fixture       *f,
     { { "list", "--frobnicate" }, { "--frobnicate" } },
     { { "show", "--verbose", "0000" }, { "--verbose" } },
     { { "--frobnicate" }, { "--frobnicate" } },
-    { { "frobnicate" }, { "frobnicate" } },
+    { { "frobnicate" }, { "frobnicate", "log, list, show", "export", "import", "tel:" } },
     { { "log", "+15551234567", "--outcome", "connected" }, { "+15551234567" } },
     { { "list", "extra" }, { "extra" } },
     /* list */
