@@ -200,6 +200,53 @@ import_row_clear (CnImportRow *row)
   row->line = 0;
 }
 
+/* A row without a time cannot be matched by phone, time and outcome: it
+ * gets a UUID made from what it says instead (a SHA-256 of its fields and
+ * how many identical rows came before it in the file, laid out as an
+ * RFC 9562 version 8 UUID), so importing the same file again finds it by
+ * UUID. Two identical rows stay two calls. */
+static void
+set_content_uuid (CnCallLog  *log,
+                  GHashTable *seen)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GString) fields = g_string_new ("callnotes-import-v1");
+  const char * const texts[] = {
+    cn_call_log_get_contact_id (log), cn_call_log_get_contact_name (log),
+    cn_call_log_get_phone (log), cn_call_log_get_phone_raw (log),
+    cn_call_log_get_extension (log), cn_call_log_get_direction (log),
+    cn_outcome_to_string (cn_call_log_get_outcome (log)), cn_call_log_get_notes (log),
+  };
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+  g_autofree char *uuid = NULL;
+  guint occurrence;
+
+  /* Each field with its length, so no two rows can run together. */
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    if (texts[i] == NULL)
+      g_string_append (fields, "|-");
+    else
+      g_string_append_printf (fields, "|%zu:%s", strlen (texts[i]), texts[i]);
+  g_string_append_printf (fields, "|%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT,
+                          cn_call_log_get_duration (log), cn_call_log_get_follow_up (log));
+
+  occurrence = GPOINTER_TO_UINT (g_hash_table_lookup (seen, fields->str));
+  g_hash_table_replace (seen, g_strdup (fields->str), GUINT_TO_POINTER (occurrence + 1));
+  g_string_append_printf (fields, "|#%u", occurrence);
+
+  g_checksum_update (checksum, (const guchar *) fields->str, fields->len);
+  g_checksum_get_digest (checksum, digest, &digest_len);
+  digest[6] = (digest[6] & 0x0f) | 0x80;      /* version 8 */
+  digest[8] = (digest[8] & 0x3f) | 0x80;      /* variant 10 */
+  uuid = g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+                          "%02x%02x%02x%02x%02x%02x",
+                          digest[0], digest[1], digest[2], digest[3], digest[4], digest[5],
+                          digest[6], digest[7], digest[8], digest[9], digest[10], digest[11],
+                          digest[12], digest[13], digest[14], digest[15]);
+  cn_call_log_set_uuid (log, uuid);
+}
+
 /* Whether @log is already in the database (or earlier in this file). */
 static gboolean
 is_duplicate_locked (Connection   *conn,
@@ -259,6 +306,7 @@ import_locked (CnDatabase        *self,
   gint64 now = cn_db_now_seconds ();
   guint64 n_rows = 0;
   gboolean ok = FALSE;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (;;)
     {
@@ -291,7 +339,14 @@ import_locked (CnDatabase        *self,
         }
 
       if (cn_call_log_get_created_at (row.log) <= 0)
-        cn_call_log_set_created_at (row.log, now);
+        {
+          cn_call_log_set_created_at (row.log, now);
+          if (!row.had_uuid)
+            {
+              set_content_uuid (row.log, seen);
+              row.had_uuid = TRUE;
+            }
+        }
 
       if (!is_duplicate_locked (conn, row.log, row.had_uuid, &duplicate, error))
         goto out;

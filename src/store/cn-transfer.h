@@ -71,7 +71,9 @@ void        cn_import_report_clear     (CnImportReport     *report);
 /* Imports the rows @next gives in ONE transaction. A row whose UUID (when
  * the file gave one) is already a log, or else whose phone, time and
  * outcome are those of a log, is a duplicate (rows earlier in the same file
- * count too). Rows that fail the checks a save makes are reported with
+ * count too). A row with neither UUID nor time gets a UUID made from its
+ * fields (and how many identical rows came before it), so a second import
+ * of the same file skips it; its time is the import's. Rows that fail the checks a save makes are reported with
  * their line and skipped. Each imported log gets an "imported" event
  * (detail: @source, may be NULL). Logs are queued for the sync targets only
  * when @sync; otherwise they are never sent unless edited. @dry_run does

@@ -337,6 +337,45 @@ test_dedupe (Fixture       *f,
   g_assert_cmpuint (g_hash_table_size (logs), ==, 3);
 }
 
+/* A file without times: its rows are told apart by what they say, two
+ * identical rows are two calls, and importing it again adds nothing. */
+static void
+test_dedupe_without_times (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, "no-times.csv",
+    "Phone,Result,Notes\n"
+    "555 200 0001,no answer,\n"
+    "555 200 0001,no answer,\n"
+    "555 200 0002,connected,\"Wants, a quote\"\n", -1);
+  g_autofree char *changed = write_file (f, "no-times-changed.csv",
+    "Phone,Result,Notes\n"
+    "555 200 0001,no answer,\n"
+    "555 200 0001,no answer,\n"
+    "555 200 0001,no answer,\n"
+    "555 200 0002,connected,\"Wants, a quote.\"\n", -1);
+  g_auto(Result) r = { 0 };
+  g_autoptr(GHashTable) logs = NULL;
+
+  RUN (f, &r, "import", path);
+  assert_exit (&r, 0);
+  assert_contains (r.out, "3 imported, 0 duplicates skipped, 0 rows with errors");
+
+  RUN (f, &r, "import", path);
+  assert_exit (&r, 0);
+  assert_contains (r.out, "0 imported, 3 duplicates skipped, 0 rows with errors");
+  logs = export_json (f);
+  g_assert_cmpuint (g_hash_table_size (logs), ==, 3);
+
+  /* A third identical row and other notes are new calls. */
+  RUN (f, &r, "import", changed);
+  assert_exit (&r, 0);
+  assert_contains (r.out, "2 imported, 2 duplicates skipped, 0 rows with errors");
+  g_clear_pointer (&logs, g_hash_table_unref);
+  logs = export_json (f);
+  g_assert_cmpuint (g_hash_table_size (logs), ==, 5);
+}
+
 /* ---- 10 000 lines, 3 bad ------------------------------------------------- */
 
 static void
@@ -512,6 +551,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/transfer/round-trip", test_round_trip);
   ADD ("/transfer/dedupe", test_dedupe);
+  ADD ("/transfer/dedupe-without-times", test_dedupe_without_times);
   ADD ("/transfer/bad-lines", test_bad_lines);
   ADD ("/transfer/sync-and-dry-run", test_sync_and_dry_run);
   ADD ("/transfer/usage", test_usage);
