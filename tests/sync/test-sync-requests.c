@@ -314,6 +314,57 @@ test_rate_limiter (void)
   g_assert_cmpint (cn_rate_limiter_delay (limiter, t + 200 * G_USEC_PER_SEC), ==, 0);
 }
 
+/* The count written down and taken up again, as by the next worker: the
+ * sends of the last window go on counting, older ones and junk do not. */
+static void
+test_rate_limiter_text (void)
+{
+  g_autoptr(CnRateLimiter) first = cn_rate_limiter_new (3, 60 * G_USEC_PER_SEC);
+  g_autoptr(CnRateLimiter) next = cn_rate_limiter_new (3, 60 * G_USEC_PER_SEC);
+  g_autoptr(CnRateLimiter) fresh = cn_rate_limiter_new (3, 60 * G_USEC_PER_SEC);
+  gint64 t = 1000 * G_USEC_PER_SEC;
+  /* The next process's monotonic clock starts elsewhere. */
+  gint64 wall = G_GINT64_CONSTANT (1800000000) * G_USEC_PER_SEC;
+  gint64 offset_first = wall - t;
+  gint64 t_next = 5 * G_USEC_PER_SEC;
+  gint64 offset_next = wall + 20 * G_USEC_PER_SEC - t_next;   /* 20 s later */
+  g_autofree char *text = NULL;
+  const char * const junk[] = {
+    "", "v1", "v2 0 1", "v1 x", "v1 0 12 abc", "v1 -5 7", "v1 0 1e9",
+  };
+
+  /* One send 90 s ago (out of the window by now), three in the last 10 s. */
+  cn_rate_limiter_take (first, t - 80 * G_USEC_PER_SEC);
+  for (guint i = 0; i < 3; i++)
+    cn_rate_limiter_take (first, t - (10 - i) * G_USEC_PER_SEC);
+  text = cn_rate_limiter_to_text (first, t, offset_first);
+  g_assert_true (g_str_has_prefix (text, "v1 0 "));
+
+  /* 20 s later, in another process: full until the oldest of the three is
+   * 60 s old, that is 30 s from now. */
+  cn_rate_limiter_take (next, t_next);     /* replaced, not added to */
+  cn_rate_limiter_take_up (next, text, t_next, offset_next);
+  g_assert_cmpint (cn_rate_limiter_delay (next, t_next), ==, 30 * G_USEC_PER_SEC);
+  g_clear_pointer (&text, g_free);
+
+  /* A server pause goes along, up to one window. */
+  cn_rate_limiter_block_until (first, t + 45 * G_USEC_PER_SEC);
+  text = cn_rate_limiter_to_text (first, t, offset_first);
+  cn_rate_limiter_take_up (fresh, text, t_next, offset_next);
+  g_assert_cmpint (cn_rate_limiter_delay (fresh, t_next), ==, 30 * G_USEC_PER_SEC);
+  cn_rate_limiter_take_up (fresh, "v1 99999999999999999", t_next, offset_next);
+  g_assert_cmpint (cn_rate_limiter_delay (fresh, t_next), ==, 60 * G_USEC_PER_SEC);
+
+  /* Junk is ignored whole and leaves the count as it was. */
+  for (guint i = 0; i < G_N_ELEMENTS (junk); i++)
+    {
+      cn_rate_limiter_take_up (next, junk[i], t_next, offset_next);
+      g_assert_cmpint (cn_rate_limiter_delay (next, t_next), ==, 30 * G_USEC_PER_SEC);
+    }
+  cn_rate_limiter_take_up (next, NULL, t_next, offset_next);
+  g_assert_cmpint (cn_rate_limiter_delay (next, t_next), ==, 30 * G_USEC_PER_SEC);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -326,6 +377,7 @@ main (int   argc,
   g_test_add_func ("/sync/requests/classify-backend", test_classify_backend);
   g_test_add_func ("/sync/requests/classify-ontraport", test_classify_ontraport);
   g_test_add_func ("/sync/requests/rate-limiter", test_rate_limiter);
+  g_test_add_func ("/sync/requests/rate-limiter-text", test_rate_limiter_text);
 
   return g_test_run ();
 }
