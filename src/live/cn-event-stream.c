@@ -26,6 +26,7 @@
 #include "cn-event-stream.h"
 #include "cn-format.h"
 #include "cn-sse-parser.h"
+#include "cn-sync-json.h"
 
 /* One line, and one event's data, may hold this much (the messages say
  * "1 MB"). */
@@ -324,17 +325,23 @@ on_dead (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Words for a connection that failed without an answer. */
+/* Words for a connection on @message that failed without an answer. */
 static char *
-transport_message (GError *error)
+transport_message (SoupMessage *message,
+                   GError      *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     return g_strdup (_("The backend refused the connection. Reconnecting…"));
   if (error->domain == G_RESOLVER_ERROR)
     return g_strdup (_("The backend's name could not be found (no network?). Reconnecting…"));
   if (error->domain == G_TLS_ERROR)
-    return g_strdup_printf (_("A secure connection to the backend could not be made: %s. "
-                              "Reconnecting…"), error->message);
+    {
+      g_autofree char *words = cn_sync_tls_words (message, error);
+
+      /* Translators: %s says what is wrong, e.g. "the server’s certificate has expired" */
+      return g_strdup_printf (_("Could not connect securely to the backend: %s. Reconnecting…"),
+                              words);
+    }
 
   return g_strdup_printf (_("The connection to the backend was lost: %s. Reconnecting…"),
                           error->message);
@@ -752,7 +759,7 @@ on_read (GObject      *source,
 
   if (bytes == NULL)
     {
-      g_autofree char *message = transport_message (error);
+      g_autofree char *message = transport_message (conn->message, error);
 
       connection_lost (self, conn, message, FALSE);
       return;
@@ -838,7 +845,7 @@ on_sent (GObject      *source,
 
   if (conn->stream == NULL)
     {
-      g_autofree char *message = transport_message (error);
+      g_autofree char *message = transport_message (conn->message, error);
 
       connection_lost (self, conn, message, FALSE);
       return;

@@ -206,7 +206,7 @@ on_history_fetched (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
       else
-        g_task_return_error (task, cn_sync_backend_transport_error (error));
+        g_task_return_error (task, cn_sync_backend_transport_error (fetch->message, error));
       return;
     }
 

@@ -349,15 +349,15 @@ with_server_words (Request    *request,
 }
 
 static GError *
-transport_error (RequestKind   kind,
+transport_error (Request      *request,
                  const GError *cause)
 {
-  if (kind == REQUEST_INITIATE && g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+  if (request->kind == REQUEST_INITIATE && g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new_literal (G_IO_ERROR, cause->code,
                                 _("The team backend did not answer in time. It may still "
                                   "place the call: check before dialing again."));
 
-  return cn_sync_backend_transport_error (cause);
+  return cn_sync_backend_transport_error (request->message, cause);
 }
 
 /* What a status other than 2xx means, in plain words. */
@@ -413,7 +413,7 @@ finish_fetch (Request       *request,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return g_steal_pointer (&error);
-      return transport_error (request->kind, error);
+      return transport_error (request, error);
     }
 
   status = soup_message_get_status (request->message);

@@ -198,7 +198,8 @@ cn_sync_answer_is_html (SoupMessage *message)
 /* ---- team backend errors ---- */
 
 GError *
-cn_sync_backend_transport_error (const GError *cause)
+cn_sync_backend_transport_error (SoupMessage  *message,
+                                 const GError *cause)
 {
   gint code = cause->domain == G_IO_ERROR ? cause->code : G_IO_ERROR_FAILED;
 
@@ -215,13 +216,64 @@ cn_sync_backend_transport_error (const GError *cause)
                                 _("The team backend could not be reached: its name was not found "
                                   "(no network?)."));
   if (cause->domain == G_TLS_ERROR)
-    /* Translators: %s is the TLS library's reason */
-    return g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                        _("The team backend could not be reached securely: %s."), cause->message);
+    {
+      g_autofree char *words = cn_sync_tls_words (message, cause);
+
+      /* Translators: %s says what is wrong, e.g. "the server’s certificate has expired" */
+      return g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                          _("The team backend could not be reached securely: %s."), words);
+    }
 
   /* Translators: %s is the network library's reason */
   return g_error_new (G_IO_ERROR, code, _("The team backend could not be reached: %s."),
                       cause->message);
+}
+
+char *
+cn_sync_tls_words (SoupMessage  *message,
+                   const GError *cause)
+{
+  GTlsCertificateFlags flags = message != NULL
+                               ? soup_message_get_tls_peer_certificate_errors (message) : 0;
+  GString *words = g_string_new (NULL);
+
+#define ADD_WORDS(text) \
+  G_STMT_START {                                                 \
+    if (words->len > 0)                                          \
+      g_string_append (words, "; ");                             \
+    g_string_append (words, text);                               \
+  } G_STMT_END
+
+  if (flags & G_TLS_CERTIFICATE_UNKNOWN_CA)
+    ADD_WORDS (_("the server’s certificate is not trusted: no certificate authority this "
+                 "computer trusts has signed it"));
+  if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
+    ADD_WORDS (_("the server’s certificate was made for another host name, not the one in "
+                 "the address"));
+  if (flags & G_TLS_CERTIFICATE_EXPIRED)
+    ADD_WORDS (_("the server’s certificate has expired"));
+  if (flags & G_TLS_CERTIFICATE_NOT_ACTIVATED)
+    ADD_WORDS (_("the server’s certificate is not valid yet (check this computer’s date and "
+                 "time)"));
+  if (flags & G_TLS_CERTIFICATE_REVOKED)
+    ADD_WORDS (_("the server’s certificate has been revoked"));
+  if (flags & G_TLS_CERTIFICATE_INSECURE)
+    ADD_WORDS (_("the server’s certificate uses insecure cryptography"));
+  if (words->len == 0 && (flags & G_TLS_CERTIFICATE_GENERIC_ERROR))
+    ADD_WORDS (_("the server’s certificate is not valid"));
+
+#undef ADD_WORDS
+
+  if (words->len == 0)
+    {
+      if (g_error_matches (cause, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS))
+        g_string_append (words, _("the server does not speak https at this address"));
+      else
+        /* Translators: %s is the TLS library's reason */
+        g_string_append_printf (words, _("the secure connection failed (%s)"), cause->message);
+    }
+
+  return g_string_free (words, FALSE);
 }
 
 GError *

@@ -78,8 +78,19 @@ char        *cn_sync_with_server_words  (char               *sentence,
 /* TRUE when the answer on @message says it is a web page. */
 gboolean     cn_sync_answer_is_html     (SoupMessage        *message);
 
-/* The plain-words error for a team backend request that got no answer. */
-GError      *cn_sync_backend_transport_error (const GError  *cause);
+/* The plain-words error for a team backend request on @message that got
+ * no answer. */
+GError      *cn_sync_backend_transport_error (SoupMessage   *message,
+                                              const GError  *cause);
+
+/* For a request on @message that failed with @cause in G_TLS_ERROR: what is
+ * wrong, in plain words without a capital or a final stop, e.g. "the
+ * server’s certificate has expired" (from
+ * soup_message_get_tls_peer_certificate_errors ()). The TLS library's own
+ * words only when it names no certificate problem. Also used by the sync
+ * worker and the live event stream. */
+char        *cn_sync_tls_words          (SoupMessage        *message,
+                                         const GError       *cause);
 
 /* The plain-words error for a team backend answer of @status that means the
  * same for every request: 3xx, 401, 403, 429 and 5xx. NULL for any other

@@ -504,7 +504,8 @@ judge_status (GTask       *task,
 }
 
 static char *
-transport_words (const GError *error)
+transport_words (SoupMessage  *message,
+                 const GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_strdup_printf (_("Could not connect: the server did not answer within %d seconds."),
@@ -516,9 +517,13 @@ transport_words (const GError *error)
     return g_strdup (_("Could not connect: the server’s name was not found. Check the address "
                        "and the network."));
   if (error->domain == G_TLS_ERROR)
-    /* Translators: %s is the TLS library's reason */
-    return g_strdup_printf (_("Could not connect securely: %s. The server’s certificate is not "
-                              "trusted; Callnotes does not connect anyway."), error->message);
+    {
+      g_autofree char *words = cn_sync_tls_words (message, error);
+
+      /* Translators: %s says what is wrong, e.g. "the server’s certificate has expired" */
+      return g_strdup_printf (_("Could not connect securely: %s. Callnotes does not connect "
+                                "to a server it cannot verify."), words);
+    }
 
   /* Translators: %s is the network library's reason */
   return g_strdup_printf (_("Could not connect: %s."), error->message);
@@ -542,7 +547,7 @@ on_probe_fetched (GObject      *source,
         g_task_return_error (task, g_steal_pointer (&error));
       else
         probe_return (task, FALSE, error->domain == G_IO_ERROR ? error->code : G_IO_ERROR_FAILED,
-                      redact (transport_words (error), probe));
+                      redact (transport_words (probe->message, error), probe));
       return;
     }
 

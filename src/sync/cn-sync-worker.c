@@ -23,8 +23,10 @@
 #include <libsoup/soup.h>
 
 #include "cn-backoff.h"
+#include "cn-live-store.h"
 #include "cn-phone.h"
 #include "cn-rate-limiter.h"
+#include "cn-sync-json.h"
 #include "cn-sync-requests.h"
 #include "cn-sync-worker.h"
 
@@ -254,6 +256,11 @@ active_targets (CnSyncWorker *self)
 
   return targets;
 }
+
+/* Where the Ontraport requests of the last minute are kept between workers. */
+#define LIMITER_KEY "sync.ontraport-requests"
+
+static void keep_limiter (CnSyncWorker *self);
 
 /* Results */
 
@@ -634,15 +641,19 @@ send_request (Run         *run,
   g_signal_connect (message, "wrote-body", G_CALLBACK (on_wrote_body), run);
 
   if (family == FAMILY_ONTRAPORT)
-    cn_rate_limiter_take (self->ontraport_limiter, g_get_monotonic_time ());
+    {
+      cn_rate_limiter_take (self->ontraport_limiter, g_get_monotonic_time ());
+      keep_limiter (self);
+    }
 
   soup_session_send_async (self->session, message, G_PRIORITY_DEFAULT, run->cancellable,
                            on_sent, run);
 }
 
-/* Words for a failure without an answer. */
+/* Words for a failure of @message without an answer. */
 static char *
-transport_message (GError *error)
+transport_message (SoupMessage *message,
+                   GError      *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_strdup (_("The server did not answer in time. Trying again later."));
@@ -652,8 +663,12 @@ transport_message (GError *error)
     return g_strdup (_("The server's name could not be found (no network?). Trying again "
                        "later."));
   if (error->domain == G_TLS_ERROR)
-    return g_strdup_printf (_("A secure connection could not be made: %s. Trying again later."),
-                            error->message);
+    {
+      g_autofree char *words = cn_sync_tls_words (message, error);
+
+      /* Translators: %s says what is wrong, e.g. "the server’s certificate has expired" */
+      return g_strdup_printf (_("Could not connect securely: %s. Trying again later."), words);
+    }
 
   return g_strdup_printf (_("The connection failed: %s. Trying again later."), error->message);
 }
@@ -662,20 +677,21 @@ transport_message (GError *error)
  * ends the run. Returns TRUE when it finished the run. @classified is the
  * answer's classification for answers with a status. */
 static gboolean
-finish_on_failure (Run        *run,
-                   guint       status,
-                   GError     *error,
-                   CnAnswer   *classified,
-                   gboolean    may_have_acted)
+finish_on_failure (Run         *run,
+                   SoupMessage *message,
+                   guint        status,
+                   GError      *error,
+                   CnAnswer    *classified,
+                   gboolean     may_have_acted)
 {
   CnSyncWorker *self = run->worker;
   Family family = family_of (run->job->target);
 
   if (error != NULL)
     {
-      g_autofree char *message = transport_message (error);
+      g_autofree char *words = transport_message (message, error);
 
-      finish_run (run, CN_JOB_RESULT_RETRY, 0, message, NULL, -1, may_have_acted && run->sent);
+      finish_run (run, CN_JOB_RESULT_RETRY, 0, words, NULL, -1, may_have_acted && run->sent);
       return TRUE;
     }
 
@@ -696,9 +712,12 @@ finish_on_failure (Run        *run,
     case CN_ANSWER_TRANSIENT:
     default:
       if (status == 429 && family == FAMILY_ONTRAPORT)
-        cn_rate_limiter_block_until (self->ontraport_limiter,
-                                     g_get_monotonic_time () +
-                                     MAX (classified->retry_after, 1) * G_USEC_PER_SEC);
+        {
+          cn_rate_limiter_block_until (self->ontraport_limiter,
+                                       g_get_monotonic_time () +
+                                       MAX (classified->retry_after, 1) * G_USEC_PER_SEC);
+          keep_limiter (self);
+        }
       finish_run (run, CN_JOB_RESULT_RETRY, status, classified->message, NULL,
                   classified->retry_after, may_have_acted && classified->outcome_unknown);
       return TRUE;
@@ -729,7 +748,7 @@ on_backend_answer (Run         *run,
                                 now_seconds (), &answer);
     }
 
-  if (!finish_on_failure (run, status, error, &answer, TRUE))
+  if (!finish_on_failure (run, message, status, error, &answer, TRUE))
     finish_run (run, CN_JOB_RESULT_DONE, status, NULL, answer.remote_id, -1, FALSE);
 
   cn_answer_clear (&answer);
@@ -806,7 +825,7 @@ read_lookup (Run         *run,
                                   FALSE, &answer);
     }
 
-  finished = finish_on_failure (run, status, error, &answer, FALSE);
+  finished = finish_on_failure (run, message, status, error, &answer, FALSE);
   cn_answer_clear (&answer);
   if (finished)
     return FALSE;
@@ -916,12 +935,15 @@ on_create_answer (Run         *run,
       /* The server says the window is used up: wait for it. */
       if (g_strcmp0 (remaining, "0") == 0 && reset != NULL &&
           g_ascii_string_to_unsigned (reset, 10, 1, 3600, &reset_seconds, NULL))
-        cn_rate_limiter_block_until (run->worker->ontraport_limiter,
-                                     g_get_monotonic_time () +
-                                     (gint64) reset_seconds * G_USEC_PER_SEC);
+        {
+          cn_rate_limiter_block_until (run->worker->ontraport_limiter,
+                                       g_get_monotonic_time () +
+                                       (gint64) reset_seconds * G_USEC_PER_SEC);
+          keep_limiter (run->worker);
+        }
     }
 
-  if (!finish_on_failure (run, status, error, &answer, TRUE))
+  if (!finish_on_failure (run, message, status, error, &answer, TRUE))
     {
       /* task/assign answers without an id. */
       if (answer.remote_id == NULL)
@@ -1541,6 +1563,18 @@ cn_sync_worker_start (CnSyncWorker  *self,
   if (self->lock_fd < 0)
     return FALSE;
 
+  /* Ontraport's count goes on from the last worker's (this process's or
+   * another's): a restart does not allow a new burst. */
+  {
+    g_autoptr(GError) local_error = NULL;
+    g_autofree char *kept = cn_database_get_value (self->database, LIMITER_KEY, &local_error);
+
+    if (local_error != NULL)
+      g_message ("Could not read Ontraport's request count: %s", local_error->message);
+    cn_rate_limiter_take_up (self->ontraport_limiter, kept, g_get_monotonic_time (),
+                             g_get_real_time () - g_get_monotonic_time ());
+  }
+
   reset = cn_database_reset_in_flight (self->database, error);
   if (reset < 0)
     {
@@ -1722,4 +1756,18 @@ cn_sync_worker_is_idle (CnSyncWorker *self)
   g_return_val_if_fail (CN_IS_SYNC_WORKER (self), TRUE);
 
   return self->runs->len == 0 && self->ready.length == 0 && self->results->len == 0;
+}
+
+/* Writes Ontraport's request count down for the next worker (see
+ * cn_sync_worker_start()); one small row per Ontraport request. */
+static void
+keep_limiter (CnSyncWorker *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = cn_rate_limiter_to_text (self->ontraport_limiter,
+                                                   g_get_monotonic_time (),
+                                                   g_get_real_time () - g_get_monotonic_time ());
+
+  if (!cn_database_set_value (self->database, LIMITER_KEY, text, &error))
+    g_message ("Could not keep Ontraport's request count: %s", error->message);
 }

@@ -865,6 +865,126 @@ test_not_set_up (Fixture       *f,
   sync_test_spin (200);
 }
 
+/* ---- TLS errors are never ignored ---- */
+
+/* The test CA (tests/data/tls) trusted or not by every TLS connection made
+ * from now on in this process (a stream made later takes the default
+ * database); Callnotes itself is not told anything. */
+static void
+trust_test_ca (gboolean trust)
+{
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (trust)
+    {
+      database = g_tls_file_database_new (fake_server_tls_ca_file (), &error);
+      g_assert_no_error (error);
+    }
+  g_tls_backend_set_default_database (g_tls_backend_get_default (), database);
+}
+
+/* The fixture's backend replaced by one that speaks only HTTPS with @tls. */
+static void
+use_https_backend (Fixture *f,
+                   FakeTls  tls)
+{
+  fake_server_free (f->backend);
+  f->backend = fake_server_new_https (FAKE_BACKEND, tls);
+  fake_server_set_token (f->backend, TOKEN);
+  fake_server_sse_set_heartbeat_ms (f->backend, 100);
+  g_free (f->config->backend_url);
+  f->config->backend_url = g_strdup (fake_server_get_base_url (f->backend));
+  g_assert_true (g_str_has_prefix (f->config->backend_url, "https://"));
+}
+
+static gboolean
+retried (Fixture *f,
+         guint    n)
+{
+  guint reconnecting = 0;
+
+  /* Connected after all: the checks after the wait fail at once. */
+  if (fake_server_sse_count_connections (f->backend) > 0)
+    return TRUE;
+
+  for (guint i = 0; i < f->states->len; i++)
+    if (g_array_index (f->states, CnStreamState, i) == CN_STREAM_RECONNECTING)
+      reconnecting++;
+
+  return reconnecting >= n;
+}
+
+/* Refused: tried again and again, nothing reaches the server, no event
+ * comes, and the reason names the certificate's fault in words. */
+static void
+assert_tls_refused (Fixture    *f,
+                    const char *words)
+{
+  g_assert_true (wait_for (f, retried, 2, 5000));
+  g_assert_false (saw_state (f, CN_STREAM_CONNECTED));
+  g_assert_false (saw_state (f, CN_STREAM_STOPPED));
+  g_assert_cmpint (cn_event_stream_get_state (f->stream), !=, CN_STREAM_CONNECTED);
+  g_assert_cmpuint (fake_server_sse_count_connections (f->backend), ==, 0);
+  g_assert_cmpuint (fake_server_count_requests (f->backend, NULL, "/"), ==, 0);
+  g_assert_cmpuint (f->events->len, ==, 0);
+  g_assert_cmpuint (f->live_calls->len, ==, 0);
+
+  g_test_message ("reason: %s", cn_event_stream_get_message (f->stream));
+  g_assert_true (saw_message_with (f, "Could not connect securely to the backend"));
+  g_assert_true (saw_message_with (f, words));
+  g_assert_false (saw_message_with (f, "Unacceptable TLS certificate"));
+  for (guint i = 0; i < f->messages->len; i++)
+    g_assert_null (strstr (g_ptr_array_index (f->messages, i), TOKEN));
+
+  /* The failure was logged (the stream's debug message): the token check
+   * in fixture_tear_down covers it. */
+  g_mutex_lock (&captured_lock);
+  g_assert_nonnull (strstr (captured_log->str, "Could not connect securely to the backend"));
+  g_assert_nonnull (strstr (captured_log->str, words));
+  g_mutex_unlock (&captured_lock);
+}
+
+/* A certificate no trusted authority signed; then, as a positive control,
+ * the same server with its test CA trusted: the event comes. */
+static void
+test_tls_untrusted (Fixture       *f,
+                    gconstpointer  data)
+{
+  use_https_backend (f, FAKE_TLS_LOCALHOST);
+  push_event (f, "1", "live_call", LIVE_CALL_CA11);
+
+  start_stream (f);
+  assert_tls_refused (f, "certificate is not trusted");
+
+  cn_event_stream_stop (f->stream);
+  g_clear_object (&f->stream);
+  trust_test_ca (TRUE);
+  start_stream (f);
+  g_assert_true (wait_for (f, has_events, 1, 5000));
+  trust_test_ca (FALSE);
+  g_assert_cmpint (cn_event_stream_get_state (f->stream), ==, CN_STREAM_CONNECTED);
+  g_assert_cmpuint (f->live_calls->len, ==, 1);
+  g_assert_cmpuint (fake_server_sse_count_connections (f->backend), ==, 1);
+}
+
+/* Signed by the trusted test CA, but expired or for another host. */
+static void
+test_tls_bad_certificate (Fixture       *f,
+                          gconstpointer  data)
+{
+  FakeTls tls = GPOINTER_TO_UINT (data);
+
+  use_https_backend (f, tls);
+  push_event (f, "1", "live_call", LIVE_CALL_CA11);
+  trust_test_ca (TRUE);
+
+  start_stream (f);
+  assert_tls_refused (f, tls == FAKE_TLS_EXPIRED ? "certificate has expired"
+                                                 : "another host name");
+  trust_test_ca (FALSE);
+}
+
 static void
 add (const char *path,
      gconstpointer data,
@@ -906,6 +1026,9 @@ main (int   argc,
   add ("/live/filter/workspace-and-garbage", NULL, test_workspace_and_garbage);
   add ("/live/lifecycle/stop-in-handler", NULL, test_stop_in_handler);
   add ("/live/lifecycle/not-set-up", NULL, test_not_set_up);
+  add ("/live/tls/untrusted-then-trusted", NULL, test_tls_untrusted);
+  add ("/live/tls/expired", GUINT_TO_POINTER (FAKE_TLS_EXPIRED), test_tls_bad_certificate);
+  add ("/live/tls/wrong-host", GUINT_TO_POINTER (FAKE_TLS_WRONG_HOST), test_tls_bad_certificate);
 
   return g_test_run ();
 }

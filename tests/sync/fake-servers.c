@@ -100,6 +100,7 @@ struct _FakeServer
   SoupServer   *server;        /* server thread only */
   SoupServer   *trap;          /* server thread only */
   GSocket      *listen_socket; /* server thread only */
+  GTlsCertificate *tls_certificate; /* HTTPS with it; NULL: plain HTTP. Constant */
   GSocket      *trap_socket;   /* server thread only */
   guint16       port;
   char         *base_url;
@@ -2521,11 +2522,12 @@ on_trap_request (SoupServer        *server,
  * allow_reuse lets us listen on the same port again right after refusing,
  * whatever connections are still in TIME_WAIT. */
 static GSocket *
-listen_at (SoupServer   *server,
-           GInetAddress *address,
-           guint16       port,
-           guint16      *bound_port,
-           GError      **error)
+listen_at (SoupServer              *server,
+           GInetAddress            *address,
+           guint16                  port,
+           SoupServerListenOptions  options,
+           guint16                 *bound_port,
+           GError                 **error)
 {
   g_autoptr(GSocketAddress) wanted = g_inet_socket_address_new (address, port);
   g_autoptr(GSocketAddress) bound = NULL;
@@ -2538,7 +2540,7 @@ listen_at (SoupServer   *server,
   if (!g_socket_bind (socket, wanted, TRUE, error)
       || !g_socket_listen (socket, error)
       || (bound = g_socket_get_local_address (socket, error)) == NULL
-      || !soup_server_listen_socket (server, socket, 0, error))
+      || !soup_server_listen_socket (server, socket, options, error))
     {
       g_socket_close (socket, NULL);
       return NULL;
@@ -2555,7 +2557,9 @@ listen_on_port (FakeServer *self,
 {
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
 
-  self->listen_socket = listen_at (self->server, loopback, port, &self->port, error);
+  self->listen_socket = listen_at (self->server, loopback, port,
+                                   self->tls_certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                   &self->port, error);
   return self->listen_socket != NULL;
 }
 
@@ -2587,7 +2591,7 @@ start_trap (FakeServer *self,
   soup_server_add_handler (self->trap, NULL, on_trap_request, self, NULL);
   g_signal_connect (self->trap, "request-started", G_CALLBACK (on_request_started), self);
 
-  self->trap_socket = listen_at (self->trap, other, 0, &self->trap_port, NULL);
+  self->trap_socket = listen_at (self->trap, other, 0, 0, &self->trap_port, NULL);
   if (self->trap_socket != NULL)
     {
       self->trap_host = g_strdup ("127.0.0.2");
@@ -2596,7 +2600,7 @@ start_trap (FakeServer *self,
 
   /* Same address, another host name: still not the host the client was
    * configured with. */
-  self->trap_socket = listen_at (self->trap, loopback, 0, &self->trap_port, error);
+  self->trap_socket = listen_at (self->trap, loopback, 0, 0, &self->trap_port, error);
   if (self->trap_socket == NULL)
     return FALSE;
 
@@ -2626,6 +2630,8 @@ server_thread (gpointer user_data)
   g_main_context_push_thread_default (self->context);
 
   self->server = soup_server_new ("server-header", "fake-servers ", NULL);
+  if (self->tls_certificate != NULL)
+    soup_server_set_tls_certificate (self->server, self->tls_certificate);
   soup_server_add_handler (self->server, NULL, on_request, self, NULL);
   g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started), self);
   self->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
@@ -2646,7 +2652,8 @@ server_thread (gpointer user_data)
       return NULL;
     }
 
-  self->base_url = g_strdup_printf ("http://127.0.0.1:%u%s", self->port,
+  self->base_url = g_strdup_printf ("%s://127.0.0.1:%u%s",
+                                    self->tls_certificate != NULL ? "https" : "http", self->port,
                                     self->kind == FAKE_ONTRAPORT ? "/1" : "");
 
   self->reaper = g_timeout_source_new (REAP_INTERVAL_MS);
@@ -2694,12 +2701,14 @@ server_thread (gpointer user_data)
 
 /* ---- public API ---- */
 
-FakeServer *
-fake_server_new (FakeKind kind)
+static FakeServer *
+fake_server_start (FakeKind         kind,
+                   GTlsCertificate *tls_certificate)
 {
   FakeServer *self = g_new0 (FakeServer, 1);
 
   self->kind = kind;
+  self->tls_certificate = tls_certificate != NULL ? g_object_ref (tls_certificate) : NULL;
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
   g_queue_init (&self->fault_queue);
@@ -2746,6 +2755,51 @@ fake_server_new (FakeKind kind)
   return self;
 }
 
+FakeServer *
+fake_server_new (FakeKind kind)
+{
+  return fake_server_start (kind, NULL);
+}
+
+/* The test fixtures in tests/data/tls (see make-certs.py there). */
+static char *
+tls_file (const char *name)
+{
+  return g_build_filename (FAKE_TLS_DIR, name, NULL);
+}
+
+const char *
+fake_server_tls_ca_file (void)
+{
+  return FAKE_TLS_DIR G_DIR_SEPARATOR_S "test-ca.pem";
+}
+
+FakeServer *
+fake_server_new_https (FakeKind kind,
+                       FakeTls  tls)
+{
+  static const char *files[] = {
+    [FAKE_TLS_LOCALHOST] = "localhost.pem",
+    [FAKE_TLS_EXPIRED] = "expired.pem",
+    [FAKE_TLS_WRONG_HOST] = "wrong-host.pem",
+  };
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (tls == FAKE_TLS_NONE)
+    return fake_server_new (kind);
+
+  g_return_val_if_fail ((guint) tls < G_N_ELEMENTS (files), NULL);
+
+  path = tls_file (files[tls]);
+  certificate = g_tls_certificate_new_from_file (path, &error);
+  if (certificate == NULL)
+    g_error ("The fake server's certificate %s cannot be loaded: %s", path, error->message);
+
+  return fake_server_start (kind, certificate);
+}
+
 static gboolean
 on_quit (gpointer user_data)
 {
@@ -2775,6 +2829,7 @@ fake_server_free (FakeServer *self)
   g_main_context_unref (self->context);
 
   g_free (self->base_url);
+  g_clear_object (&self->tls_certificate);
   g_free (self->trap_host);
   g_free (self->start_error);
   g_free (self->token);

@@ -255,6 +255,29 @@ void        fake_server_add_outbound_call (FakeServer  *self,
                                            const char  *status,
                                            const char  *scheduled_at); /* ISO 8601 Z, may be NULL */
 
+/* ---- HTTPS ----
+ *
+ * A fake that speaks only HTTPS on its port, with one of the test
+ * certificates in tests/data/tls (test fixtures, not secrets: see
+ * make-certs.py there). All are signed by a test CA that no system trusts,
+ * so a client with the default trust refuses every one of them; a test that
+ * trusts fake_server_tls_ca_file () (its own GTlsDatabase) sees the
+ * certificate's own fault, if any. The base URL starts with https://; the
+ * FAKE_REDIRECT listener stays plain HTTP. Everything else works as with
+ * fake_server_new (). */
+
+typedef enum {
+  FAKE_TLS_NONE = 0,     /* plain HTTP: the same as fake_server_new () */
+  FAKE_TLS_LOCALHOST,    /* for 127.0.0.1 and localhost, valid 2020-2120 */
+  FAKE_TLS_EXPIRED,      /* the same names, expired in 2001 */
+  FAKE_TLS_WRONG_HOST,   /* valid, but for wrong-host.invalid only */
+} FakeTls;
+
+FakeServer *fake_server_new_https    (FakeKind     kind,
+                                      FakeTls      tls);
+/* The test CA's certificate (PEM), for g_tls_file_database_new (). */
+const char *fake_server_tls_ca_file  (void);
+
 void        fake_request_free        (FakeRequest *request);
 
 G_END_DECLS

@@ -194,6 +194,22 @@ two_notes (gpointer d)
 }
 
 static gboolean
+two_notes_confirmed (gpointer d)
+{
+  Fixture *f = d;
+
+  return fake_server_count_records (f->ontraport) == 2 && sync_test_count_open (f->db) == 2;
+}
+
+static gboolean
+four_notes (gpointer d)
+{
+  Fixture *f = d;
+
+  return fake_server_count_records (f->ontraport) == 4;
+}
+
+static gboolean
 one_backend_record (gpointer d)
 {
   Fixture *f = d;
@@ -772,6 +788,44 @@ test_limiter_spares_backend (Fixture       *f,
   g_assert_cmpuint (fake_server_count_records (f->ontraport), ==, 2);
 }
 
+static guint
+count_ontraport_requests (Fixture *f)
+{
+  g_autoptr(GPtrArray) requests = fake_server_get_requests (f->ontraport);
+
+  return requests->len;
+}
+
+/* A worker that stops and a new one (a restart, or `callnotes sync` after
+ * the app) go on counting Ontraport's requests of the last minute: no new
+ * burst. */
+static void
+test_limiter_survives_restart (Fixture       *f,
+                               gconstpointer  data)
+{
+  guint requests;
+
+  f->config->ontraport_per_minute = 2;
+  cn_database_set_sync_targets (f->db, CN_SYNC_TARGET_ONTRAPORT_NOTE);
+  for (guint i = 0; i < 4; i++)
+    g_object_unref (save_log (f, "+15551234567", "42", NULL, 0));
+
+  start_worker (f);
+  g_assert_true (sync_test_wait_for (two_notes_confirmed, f, 5000));
+  cn_sync_worker_stop (f->worker);
+  g_clear_object (&f->worker);
+  requests = count_ontraport_requests (f);
+
+  start_worker (f);
+  cn_sync_worker_kick (f->worker);
+  /* Long enough for the two others to go, were the count lost. */
+  g_assert_false (sync_test_wait_for (four_notes, f, 1500));
+  g_assert_cmpuint (fake_server_count_records (f->ontraport), ==, 2);
+  g_assert_cmpuint (count_ontraport_requests (f), ==, requests);
+  /* Not lost: they wait for the window. */
+  g_assert_cmpuint (sync_test_count_open (f->db), ==, 2);
+}
+
 /* Claims go urgent follow-ups first (soonest first), then oldest first. */
 static void
 test_claim_order (Fixture       *f,
@@ -911,6 +965,7 @@ main (int   argc,
   ADD ("in-flight-reset", test_in_flight_reset);
   ADD ("cancel-after-claim", test_cancel_after_claim);
   ADD ("limiter-spares-backend", test_limiter_spares_backend);
+  ADD ("limiter-survives-restart", test_limiter_survives_restart);
   ADD ("claim-order", test_claim_order);
   ADD ("edit-mends-refused", test_edit_mends_refused);
   ADD ("edits-and-jobs", test_edits_and_jobs);
