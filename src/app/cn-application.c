@@ -149,9 +149,18 @@ open_logger (CnApplication *self,
 
   if (dialog == NULL)
     {
+      /* An editor's log is not purged under it (Keep History), also before
+       * anything is typed (no draft yet); window_removed lets it go. */
+      if (draft->editing)
+        cn_database_hold_call (self->database, uuid);
       dialog = cn_log_dialog_new (GTK_APPLICATION (self), self->database, draft);
       g_hash_table_insert (self->loggers, g_strdup (uuid), dialog);
       g_signal_connect_object (dialog, "saved", G_CALLBACK (on_logger_saved), self, 0);
+      /* Opened from an event, or restored from the draft of such a logger:
+       * its save links the call. */
+      if (cn_log_dialog_get_call_sid (dialog) != NULL)
+        g_hash_table_replace (self->event_loggers, g_strdup (uuid),
+                              g_strdup (cn_log_dialog_get_call_sid (dialog)));
     }
 
   cn_log_dialog_set_dial_problem (dialog, dial_problem);
@@ -413,9 +422,13 @@ on_edit_call_action (GSimpleAction *action,
   if (self->database == NULL)
     return;
 
+  /* Held from before the read: a purge cannot take the log between the
+   * read and the editor's own hold. */
+  cn_database_hold_call (self->database, uuid);
   log = cn_database_get_call (self->database, uuid, &error);
   if (log == NULL)
     {
+      cn_database_release_call (self->database, uuid);
       show_message (self, _("Call Not Found"), error->message);
       return;
     }
@@ -424,6 +437,7 @@ on_edit_call_action (GSimpleAction *action,
   draft->editing = TRUE;
   draft->follow_up_enabled = cn_call_log_get_follow_up (log) > 0;
   open_logger (self, draft, NULL);
+  cn_database_release_call (self->database, uuid);
 }
 
 static void
@@ -505,9 +519,6 @@ on_quit_action (GSimpleAction *action,
 /* ---- sync --------------------------------------------------------------- */
 
 static void on_call_completed (CnEventStream *stream,
-                               CnStreamCall  *call,
-                               CnApplication *self);
-static void on_live_call      (CnEventStream *stream,
                                CnStreamCall  *call,
                                CnApplication *self);
 
@@ -598,8 +609,6 @@ on_sync_config_loaded (GObject      *source,
       self->event_stream = cn_event_stream_new (self->database, config, NULL);
       g_signal_connect_object (self->event_stream, "call-completed",
                                G_CALLBACK (on_call_completed), self, 0);
-      g_signal_connect_object (self->event_stream, "live-call", G_CALLBACK (on_live_call), self,
-                               0);
       window = find_main_window (self);
       if (window != NULL)
         cn_window_set_event_stream (window, self->event_stream);
@@ -850,34 +859,11 @@ on_call_completed (CnEventStream *stream,
 }
 
 static void
-on_live_call (CnEventStream *stream,
-              CnStreamCall  *call,
-              CnApplication *self)
-{
-  CnWindow *window = find_main_window (self);
-  g_autofree char *title = NULL;
-
-  if (window == NULL)
-    return;
-
-  /* Answered (the stream's last step for the call), or still ringing. */
-  if (call->sequence != NULL && g_strv_length (call->sequence) > 0 &&
-      g_strcmp0 (call->sequence[g_strv_length (call->sequence) - 1], "answered") == 0)
-    /* Translators: %s is a contact name or a phone number */
-    title = g_strdup_printf (_("In call with %s…"), call_party (call));
-  else
-    /* Translators: %s is a contact name or a phone number */
-    title = g_strdup_printf (_("Calling %s…"), call_party (call));
-  cn_window_add_toast (window, adw_toast_new (title));
-}
-
-static void
 open_logger_for_event (CnApplication      *self,
                        const CnStreamCall *call)
 {
   g_autoptr(CnCallLog) log = cn_call_log_new_with_uuid ();
   g_autoptr(CnDraft) draft = NULL;
-  CnLogDialog *dialog;
 
   cn_call_log_set_phone (log, call->phone);
   cn_call_log_set_phone_raw (log, call->phone);
@@ -899,9 +885,8 @@ open_logger_for_event (CnApplication      *self,
     }
 
   draft = cn_draft_new (log);
-  dialog = open_logger (self, draft, NULL);
-  g_hash_table_replace (self->event_loggers, g_strdup (cn_log_dialog_get_uuid (dialog)),
-                        g_strdup (call->call_sid));
+  draft->call_sid = g_strdup (call->call_sid);
+  open_logger (self, draft, NULL);
 }
 
 static void
@@ -1260,6 +1245,68 @@ cn_application_open (GApplication  *application,
     run_later (self, 0, handle_link_later, g_file_get_uri (files[i]), g_free);
 }
 
+/* The assistant logged @log while the agent may be logging the same call
+ * (same E.164 number) in a new-call logger: one with nothing entered
+ * closes, its draft discarded; one with something entered stays and says
+ * so, letting the agent discard it or keep both. TRUE when a logger
+ * closed. */
+static gboolean
+settle_loggers_for (CnApplication *self,
+                    CnCallLog     *log)
+{
+  const char *phone = cn_call_log_get_phone (log);
+  g_autoptr(GPtrArray) same = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer dialog;
+  gboolean closed = FALSE;
+
+  if (phone == NULL || *phone != '+')
+    return FALSE;
+
+  /* Collected first: a logger that closes leaves the table. */
+  g_hash_table_iter_init (&iter, self->loggers);
+  while (g_hash_table_iter_next (&iter, NULL, &dialog))
+    {
+      g_autoptr(CnCallLog) shown = NULL;
+
+      if (cn_log_dialog_is_editing (dialog) || cn_log_dialog_is_saving (dialog) ||
+          !gtk_widget_get_visible (dialog))
+        continue;
+
+      shown = cn_log_dialog_dup_log (dialog);
+      if (g_strcmp0 (cn_call_log_get_phone (shown), phone) == 0)
+        g_ptr_array_add (same, g_object_ref (dialog));
+    }
+
+  for (guint i = 0; i < same->len; i++)
+    {
+      CnLogDialog *logger = g_ptr_array_index (same, i);
+      const char *call_sid = cn_log_dialog_get_call_sid (logger);
+
+      /* Opened from a live call: the assistant's log is that call's (a save
+       * of the agent's own, kept after all, links it again). */
+      if (call_sid != NULL)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (!cn_database_link_stream_call (self->database, call_sid, cn_call_log_get_uuid (log),
+                                             &error))
+            g_message ("Could not link call %s to its log: %s", call_sid, error->message);
+        }
+
+      if (cn_log_dialog_has_changes (logger))
+        cn_log_dialog_show_logged_by_assistant (logger);
+      else
+        {
+          g_hash_table_remove (self->event_loggers, cn_log_dialog_get_uuid (logger));
+          cn_log_dialog_discard (logger);
+          closed = TRUE;
+        }
+    }
+
+  return closed;
+}
+
 /* A call logged by an assistant (log_call over D-Bus) shows as a saved
  * logger's does. */
 static void
@@ -1267,7 +1314,34 @@ on_tool_logged (CnToolService *service,
                 CnCallLog     *log,
                 CnApplication *self)
 {
-  on_logger_saved (NULL, log, self);
+  CnWindow *window;
+
+  if (!settle_loggers_for (self, log))
+    {
+      on_logger_saved (NULL, log, self);
+      return;
+    }
+
+  /* The agent's logger closed by itself: the toast says why. */
+  if (self->reminders != NULL)
+    cn_reminders_check (self->reminders);
+
+  window = find_main_window (self);
+  if (window != NULL)
+    {
+      g_autofree char *title = NULL;
+      AdwToast *toast;
+
+      cn_window_refresh (window);
+      cn_window_select_log (window, cn_call_log_get_uuid (log));
+      /* Translators: %s is a contact name or phone number */
+      title = g_strdup_printf (_("Call with %s logged by the assistant"),
+                               cn_call_log_get_display_name (log));
+      toast = adw_toast_new (title);
+      /* Now, not after an earlier toast: the logger just went away. */
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      cn_window_add_toast (window, toast);
+    }
 }
 
 static gboolean
@@ -1370,7 +1444,11 @@ cn_application_window_removed (GtkApplication *application,
       const char *uuid = cn_log_dialog_get_uuid (CN_LOG_DIALOG (window));
 
       if (g_hash_table_lookup (self->loggers, uuid) == window)
-        g_hash_table_remove (self->loggers, uuid);
+        {
+          if (cn_log_dialog_is_editing (CN_LOG_DIALOG (window)) && self->database != NULL)
+            cn_database_release_call (self->database, uuid);
+          g_hash_table_remove (self->loggers, uuid);
+        }
     }
 
   GTK_APPLICATION_CLASS (cn_application_parent_class)->window_removed (application, window);

@@ -36,6 +36,9 @@ struct _CnDatabase
   char         *moved_aside_path;
   guint         sort_matches_max;  /* SORT_MATCHES_MAX_ROWS; tests lower it */
   CnSyncTarget  sync_targets;      /* jobs a new save queues (atomic) */
+  GMutex        holds_mutex;       /* guards holds and holds_generation */
+  GHashTable   *holds;             /* uuid → count: logs open in a logger (cn-retention.c) */
+  guint         holds_generation;  /* grows with every new hold */
 };
 
 /* What a failing call was doing; picks the message a person reads. */

@@ -408,7 +408,9 @@ static const char migration_8[] =
   "END;"
   "UPDATE call_log_counts SET live = live -"
   "  (SELECT count(*) FROM call_logs NOT INDEXED"
-  "   WHERE id > " TAIL_GUARD " AND deleted = 0 AND outcome = call_log_counts.outcome);";
+  "   WHERE id > " TAIL_GUARD " AND deleted = 0 AND outcome = call_log_counts.outcome);"
+  /* The live call a logger opened from an event logs, kept across a restart. */
+  "ALTER TABLE drafts ADD COLUMN call_sid TEXT;";
 
 static const char * const migrations[] = {
   migration_1,
@@ -2538,6 +2540,8 @@ cn_database_finalize (GObject *object)
   connection_clear (&self->writer);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->moved_aside_path, g_free);
+  g_clear_pointer (&self->holds, g_hash_table_unref);
+  g_mutex_clear (&self->holds_mutex);
 
   G_OBJECT_CLASS (cn_database_parent_class)->finalize (object);
 }
@@ -2556,6 +2560,8 @@ cn_database_init (CnDatabase *self)
   connection_init (&self->writer, self);
   connection_init (&self->reader, self);
   self->sort_matches_max = SORT_MATCHES_MAX_ROWS;
+  g_mutex_init (&self->holds_mutex);
+  self->holds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* Public API */
@@ -3736,6 +3742,7 @@ cn_draft_free (CnDraft *draft)
     return;
 
   g_clear_object (&draft->log);
+  g_free (draft->call_sid);
   g_free (draft);
 }
 
@@ -3781,7 +3788,8 @@ cn_database_save_draft (CnDatabase     *self,
       !check_draft_text (cn_call_log_get_phone (log), CN_CALL_LOG_MAX_FIELD, error) ||
       !check_draft_text (cn_call_log_get_phone_raw (log), CN_CALL_LOG_MAX_FIELD, error) ||
       !check_draft_text (cn_call_log_get_extension (log), CN_CALL_LOG_MAX_FIELD, error) ||
-      !check_draft_text (cn_call_log_get_notes (log), CN_CALL_LOG_MAX_NOTES, error))
+      !check_draft_text (cn_call_log_get_notes (log), CN_CALL_LOG_MAX_NOTES, error) ||
+      !check_draft_text (draft->call_sid, CN_CALL_LOG_MAX_FIELD, error))
     return FALSE;
 
   conn = &self->writer;
@@ -3790,11 +3798,11 @@ cn_database_save_draft (CnDatabase     *self,
                         "INSERT OR REPLACE INTO drafts (uuid, contact_id, contact_name, phone,"
                         " phone_raw, extension, direction, outcome, duration_seconds, notes,"
                         " follow_up_at, created_at, updated_at, revision, editing, dialed_at,"
-                        " shown_at, follow_up_enabled, saved_at) "
+                        " shown_at, follow_up_enabled, saved_at, call_sid) "
                         "VALUES (:uuid, :contact_id, :contact_name, :phone, :phone_raw,"
                         " :extension, :direction, :outcome, :duration, :notes, :follow_up,"
                         " :created_at, :updated_at, :revision, :editing, :dialed_at, :shown_at,"
-                        " :follow_up_enabled, :saved_at)", OP_SAVE_DRAFT, error);
+                        " :follow_up_enabled, :saved_at, :call_sid)", OP_SAVE_DRAFT, error);
   if (stmt == NULL)
     return FALSE;
 
@@ -3807,6 +3815,7 @@ cn_database_save_draft (CnDatabase     *self,
   cn_db_bind_named_int64 (stmt, ":shown_at", draft->shown_at);
   cn_db_bind_named_int64 (stmt, ":follow_up_enabled", draft->follow_up_enabled ? 1 : 0);
   cn_db_bind_named_int64 (stmt, ":saved_at", cn_db_now_seconds ());
+  cn_db_bind_named_text (stmt, ":call_sid", draft->call_sid);
 
   return cn_db_run_statement (conn, stmt, OP_SAVE_DRAFT, error);
 }
@@ -3832,7 +3841,7 @@ cn_database_list_drafts (CnDatabase  *self,
                         "SELECT 0, uuid, contact_id, contact_name, phone, phone_raw, extension,"
                         " direction, outcome, duration_seconds, notes, follow_up_at, created_at,"
                         " updated_at, revision, 0, editing, dialed_at, shown_at,"
-                        " follow_up_enabled "
+                        " follow_up_enabled, call_sid "
                         "FROM drafts WHERE editing = 1 OR NOT EXISTS"
                         " (SELECT 1 FROM call_logs WHERE call_logs.uuid = drafts.uuid) "
                         "ORDER BY created_at, saved_at, rowid", OP_READ, error);
@@ -3849,6 +3858,7 @@ cn_database_list_drafts (CnDatabase  *self,
       draft->dialed_at = sqlite3_column_int64 (stmt, 17);
       draft->shown_at = sqlite3_column_int64 (stmt, 18);
       draft->follow_up_enabled = sqlite3_column_int (stmt, 19) != 0;
+      draft->call_sid = g_strdup ((const char *) sqlite3_column_text (stmt, 20));
       g_ptr_array_add (drafts, draft);
     }
 
@@ -4146,6 +4156,7 @@ cn_database_save_draft_async (CnDatabase          *self,
   write->draft->dialed_at = draft->dialed_at;
   write->draft->shown_at = draft->shown_at;
   write->draft->follow_up_enabled = draft->follow_up_enabled;
+  write->draft->call_sid = g_strdup (draft->call_sid);
 
   run_write (self, write, cn_database_save_draft_async, cancellable, callback, user_data);
 }

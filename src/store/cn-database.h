@@ -179,6 +179,7 @@ typedef struct {
   gint64     dialed_at;    /* Unix seconds, 0 if not dialed by the app */
   gint64     shown_at;     /* when the dialog first appeared, 0 unknown */
   gboolean   follow_up_enabled;
+  char      *call_sid;     /* the live call it logs (opened from an event), NULL none */
 } CnDraft;
 
 CnDraft    *cn_draft_new                 (CnCallLog *log);

@@ -13,6 +13,14 @@
  * CASCADE, the search index, the counts and the generation by the
  * call_logs triggers (call_fts_delete, call_logs_count_delete,
  * call_logs_generation_delete).
+ *
+ * Holds: a log open in an editor may have no draft yet (nothing typed), so
+ * the app also holds it (cn_database_hold_call()). A batch looks the held
+ * UUIDs up once, as ids, and skips those candidates. A hold taken while the
+ * batch runs is checked again just before the commit, with the holds'
+ * mutex kept until the commit is done: a batch that deleted a log held
+ * meanwhile is rolled back and walked again, and a log read after its hold
+ * returned was not purged by a batch that commits later.
  */
 #define G_LOG_DOMAIN "cn-retention"
 
@@ -21,14 +29,19 @@
 #include "cn-database-internal.h"
 #include "cn-retention.h"
 
-/* The rule of cn_database_purge_synced_before(), for one log ?1. */
+/* The rule of cn_database_purge_synced_before(), for one log ?1; answers
+ * the UUID of the log it removed. */
 static const char purge_one_sql[] =
   "DELETE FROM call_logs WHERE id = ?1"
   " AND id <= (SELECT indexed_upto FROM call_log_tail)"
   " AND (backend_id IS NOT NULL OR ontraport_note_id IS NOT NULL)"
   " AND NOT EXISTS (SELECT 1 FROM sync_jobs WHERE sync_jobs.call_id = call_logs.id)"
   " AND NOT EXISTS (SELECT 1 FROM drafts WHERE drafts.uuid = call_logs.uuid)"
-  " AND NOT (follow_up_at IS NOT NULL AND follow_up_done_at IS NULL)";
+  " AND NOT (follow_up_at IS NOT NULL AND follow_up_done_at IS NULL)"
+  " RETURNING uuid";
+
+/* The id of a held log (0: none, e.g. a new call's logger). */
+static const char held_id_sql[] = "SELECT id FROM call_logs WHERE uuid = ?1";
 
 /* The next candidates below (@created_at, @id) in the list index. */
 static const char candidates_sql[] =
@@ -50,6 +63,47 @@ typedef struct {
   gint64 id;           /* …and this */
 } Cursor;
 
+/* With holds_mutex held, inside the batch's transaction before it deleted
+ * anything: the ids of the held logs, into @ids (a set of gint64). */
+static gboolean
+lookup_held_ids (CnDatabase  *self,
+                 GHashTable  *ids,
+                 GError     **error)
+{
+  Connection *conn = &self->writer;
+  GHashTableIter iter;
+  gpointer uuid;
+
+  g_hash_table_iter_init (&iter, self->holds);
+  while (g_hash_table_iter_next (&iter, &uuid, NULL))
+    {
+      sqlite3_stmt *stmt = cn_db_get_statement (conn, held_id_sql, OP_CHANGE, error);
+      gint64 id;
+
+      if (stmt == NULL)
+        return FALSE;
+      cn_db_bind_text (stmt, 1, uuid);
+      if (!cn_db_query_int (conn, stmt, OP_CHANGE, &id, error))
+        return FALSE;
+      if (id > 0)
+        g_hash_table_add (ids, g_memdup2 (&id, sizeof id));
+    }
+
+  return TRUE;
+}
+
+/* With holds_mutex held: TRUE when a log of @removed (UUIDs) is held. */
+static gboolean
+any_held (CnDatabase *self,
+          GPtrArray  *removed)
+{
+  for (guint i = 0; i < removed->len; i++)
+    if (g_hash_table_contains (self->holds, g_ptr_array_index (removed, i)))
+      return TRUE;
+
+  return FALSE;
+}
+
 /* One transaction: up to CN_RETENTION_BATCH candidates. *done once the
  * last part of the index is walked. */
 static gboolean
@@ -64,11 +118,16 @@ purge_batch (CnDatabase  *self,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&conn->mutex);
   g_autoptr(GArray) keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64),
                                               2 * CN_RETENTION_BATCH);
+  g_autoptr(GHashTable) held = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_free);
+  Cursor start = *cursor;
   gint64 started = g_get_monotonic_time ();
   sqlite3_stmt *stmt;
   guint purged = 0;
   guint n_candidates;
   guint walked = 0;
+  guint generation;
+  gboolean ok;
   int rc;
 
   if (!cn_db_begin_write (conn, OP_CHANGE, error))
@@ -94,26 +153,55 @@ purge_batch (CnDatabase  *self,
     goto fail;
   n_candidates = keys->len / 2;
 
+  g_mutex_lock (&self->holds_mutex);
+  generation = self->holds_generation;
+  ok = lookup_held_ids (self, held, error);
+  g_mutex_unlock (&self->holds_mutex);
+  if (!ok)
+    goto fail;
+
   /* The keyset moves past each candidate looked at, no further: a batch
    * out of time leaves the rest to the next. */
   while (walked < n_candidates &&
          (walked == 0 || g_get_monotonic_time () - started < BATCH_BUDGET_US))
     {
-      stmt = cn_db_get_statement (conn, purge_one_sql, OP_CHANGE, error);
-      if (stmt == NULL)
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, g_array_index (keys, gint64, 2 * walked + 1));
-      if (!cn_db_run_statement (conn, stmt, OP_CHANGE, error))
-        goto fail;
-      purged += sqlite3_changes (conn->db);
+      gint64 id = g_array_index (keys, gint64, 2 * walked + 1);
+
+      if (!g_hash_table_contains (held, &id))
+        {
+          stmt = cn_db_get_statement (conn, purge_one_sql, OP_CHANGE, error);
+          if (stmt == NULL)
+            goto fail;
+          sqlite3_bind_int64 (stmt, 1, id);
+          rc = sqlite3_step (stmt);
+          if (rc == SQLITE_ROW)
+            {
+              g_ptr_array_add (removed, g_strdup (cn_db_column_text (stmt, 0)));
+              purged++;
+            }
+          if (!cn_db_finish_rows (conn, stmt, rc, OP_CHANGE, error))
+            goto fail;
+        }
       cursor->created_at = g_array_index (keys, gint64, 2 * walked);
-      cursor->id = g_array_index (keys, gint64, 2 * walked + 1);
+      cursor->id = id;
       walked++;
     }
 
   if (purged > 0)
     {
-      if (!cn_db_commit (conn, OP_CHANGE, error))
+      g_mutex_lock (&self->holds_mutex);
+      if (self->holds_generation != generation && any_held (self, removed))
+        {
+          /* Opened in an editor meanwhile: undone, and walked again (the
+           * next batch skips it). */
+          g_mutex_unlock (&self->holds_mutex);
+          cn_db_rollback (conn);
+          *cursor = start;
+          return TRUE;
+        }
+      ok = cn_db_commit (conn, OP_CHANGE, error);
+      g_mutex_unlock (&self->holds_mutex);
+      if (!ok)
         goto fail;
     }
   else
@@ -222,4 +310,53 @@ cn_database_purge_synced_before_finish (CnDatabase    *self,
   if (n_purged != NULL)
     *n_purged = purged > 0 ? (guint) purged : 0;
   return purged >= 0;
+}
+
+void
+cn_database_hold_call (CnDatabase *self,
+                       const char *uuid)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  guint count;
+
+  g_return_if_fail (CN_IS_DATABASE (self));
+  g_return_if_fail (uuid != NULL);
+
+  locker = g_mutex_locker_new (&self->holds_mutex);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->holds, uuid));
+  g_hash_table_replace (self->holds, g_strdup (uuid), GUINT_TO_POINTER (count + 1));
+  self->holds_generation++;
+}
+
+void
+cn_database_release_call (CnDatabase *self,
+                          const char *uuid)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  guint count;
+
+  g_return_if_fail (CN_IS_DATABASE (self));
+  g_return_if_fail (uuid != NULL);
+
+  locker = g_mutex_locker_new (&self->holds_mutex);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->holds, uuid));
+  g_return_if_fail (count > 0);
+
+  if (count == 1)
+    g_hash_table_remove (self->holds, uuid);
+  else
+    g_hash_table_replace (self->holds, g_strdup (uuid), GUINT_TO_POINTER (count - 1));
+}
+
+gboolean
+cn_database_is_call_held (CnDatabase *self,
+                          const char *uuid)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (uuid != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->holds_mutex);
+  return g_hash_table_contains (self->holds, uuid);
 }

@@ -31,7 +31,9 @@ cn_retention_cutoff (gint64 now,
  *  - no sync job row is left for it (a confirmed job is deleted, so any row,
  *    pending, waiting, needs attention, canceled…, means "not done"), and it
  *    is past the catch-up (its jobs exist);
- *  - no draft with its UUID (the logger has it open);
+ *  - no draft with its UUID (the logger has it open), and no hold on it
+ *    (cn_database_hold_call(): an editor has it open, maybe with nothing
+ *    typed yet, so with no draft);
  *  - no open follow-up (follow_up_at set and not done, whether due or
  *    overdue: it still shows under Follow-ups).
  * Soft-deleted logs follow the same rule. @cutoff_utc_seconds <= 0 purges
@@ -52,5 +54,19 @@ gboolean    cn_database_purge_synced_before_finish (CnDatabase          *self,
                                                     GAsyncResult        *result,
                                                     guint               *n_purged,
                                                     GError             **error);
+
+/* Keeps the log @uuid from being purged, in this process, until as many
+ * cn_database_release_call() as holds were taken: the app holds a log while
+ * a logger or editor has it open. Taking a hold waits for a purge batch
+ * that is committing (a few ms at most), so a log read after the hold was
+ * taken is not purged under the reader. Any thread; a UUID that names no
+ * log is fine (a new call's logger). */
+void        cn_database_hold_call                  (CnDatabase          *self,
+                                                    const char          *uuid);
+void        cn_database_release_call               (CnDatabase          *self,
+                                                    const char          *uuid);
+/* TRUE while @uuid is held (for tests). */
+gboolean    cn_database_is_call_held               (CnDatabase          *self,
+                                                    const char          *uuid);
 
 G_END_DECLS

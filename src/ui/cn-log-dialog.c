@@ -25,6 +25,8 @@ struct _CnLogDialog
   GtkLabel       *error_label;
   GtkRevealer    *dial_revealer;
   GtkLabel       *dial_label;
+  GtkRevealer    *assistant_revealer;
+  GtkLabel       *assistant_label;
   GtkToggleButton *connected_button;
   GtkToggleButton *voicemail_button;
   GtkToggleButton *no_answer_button;
@@ -52,6 +54,7 @@ struct _CnLogDialog
   gint64          dialed_at;
   gint64          shown_at;
   gboolean        number_editable;
+  char           *call_sid;      /* the live call it logs (opened from an event), NULL none */
 
   guint           draft_timeout_id;
   gboolean        draft_in_flight; /* a worker thread is writing the draft */
@@ -283,6 +286,7 @@ build_draft (CnLogDialog *self)
   draft->dialed_at = self->dialed_at;
   draft->shown_at = self->shown_at;
   draft->follow_up_enabled = adw_expander_row_get_enable_expansion (self->follow_up_row);
+  draft->call_sid = g_strdup (self->call_sid);
 
   return draft;
 }
@@ -661,8 +665,11 @@ start_save (CnLogDialog *self)
       return;
     }
 
-  /* The log is dated when it is saved; the events keep the dial time. */
-  cn_call_log_set_created_at (log, now_seconds ());
+  /* The log is dated when it is saved; the events keep the dial time. A
+   * call from the event stream keeps its start (also after a restart: the
+   * draft holds it). */
+  if (self->call_sid == NULL || cn_call_log_get_created_at (log) <= 0)
+    cn_call_log_set_created_at (log, now_seconds ());
   cn_call_log_set_updated_at (log, now_seconds ());
 
   if (self->dialed_at > 0)
@@ -763,21 +770,73 @@ on_destroy_idle (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+void
+cn_log_dialog_discard (CnLogDialog *self)
+{
+  g_return_if_fail (CN_IS_LOG_DIALOG (self));
+
+  /* A save under way closes it anyway. */
+  if (self->saving || self->closing)
+    return;
+
+  discard_draft (self);
+  self->closing = TRUE;
+  /* Not from inside the message's response or a banner button: they are
+   * still finishing with this window. */
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, on_destroy_idle, g_object_ref (self),
+                   g_object_unref);
+}
+
 static void
 on_discard_response (AdwMessageDialog *dialog,
                      const char       *response,
                      CnLogDialog      *self)
 {
   if (g_str_equal (response, "discard"))
-    {
-      discard_draft (self);
-      self->closing = TRUE;
-      /* Not from inside the message's response: it is transient for this
-       * window and still finishing with it. */
-      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
-      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, on_destroy_idle, g_object_ref (self),
-                       g_object_unref);
-    }
+    cn_log_dialog_discard (self);
+}
+
+/* ---- logged by an assistant ------------------------------------------------ */
+
+static void
+on_discard_mine_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  cn_log_dialog_discard (CN_LOG_DIALOG (widget));
+}
+
+static void
+on_keep_both_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CnLogDialog *self = CN_LOG_DIALOG (widget);
+
+  gtk_revealer_set_reveal_child (self->assistant_revealer, FALSE);
+}
+
+void
+cn_log_dialog_show_logged_by_assistant (CnLogDialog *self)
+{
+  g_return_if_fail (CN_IS_LOG_DIALOG (self));
+
+  gtk_label_set_text (self->assistant_label,
+                      _("An assistant already logged this call. Saving here logs it a second "
+                        "time."));
+  gtk_revealer_set_reveal_child (self->assistant_revealer, TRUE);
+}
+
+const char *
+cn_log_dialog_get_notice (CnLogDialog *self)
+{
+  g_return_val_if_fail (CN_IS_LOG_DIALOG (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->assistant_revealer))
+    return NULL;
+
+  return gtk_label_get_text (self->assistant_label);
 }
 
 static gboolean
@@ -860,6 +919,7 @@ cn_log_dialog_finalize (GObject *object)
   /* Kept to here: a draft write that ends after the window closed needs
    * the UUID (on_draft_written). */
   g_clear_object (&self->base);
+  g_free (self->call_sid);
 
   G_OBJECT_CLASS (cn_log_dialog_parent_class)->finalize (object);
 }
@@ -885,6 +945,8 @@ cn_log_dialog_class_init (CnLogDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnLogDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, CnLogDialog, dial_revealer);
   gtk_widget_class_bind_template_child (widget_class, CnLogDialog, dial_label);
+  gtk_widget_class_bind_template_child (widget_class, CnLogDialog, assistant_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CnLogDialog, assistant_label);
   gtk_widget_class_bind_template_child (widget_class, CnLogDialog, connected_button);
   gtk_widget_class_bind_template_child (widget_class, CnLogDialog, voicemail_button);
   gtk_widget_class_bind_template_child (widget_class, CnLogDialog, no_answer_button);
@@ -908,6 +970,9 @@ cn_log_dialog_class_init (CnLogDialogClass *klass)
   gtk_widget_class_install_action (widget_class, "logger.copy-number", NULL,
                                    on_copy_number_action);
   gtk_widget_class_install_action (widget_class, "logger.outcome", "i", on_outcome_action);
+  gtk_widget_class_install_action (widget_class, "logger.discard-mine", NULL,
+                                   on_discard_mine_action);
+  gtk_widget_class_install_action (widget_class, "logger.keep-both", NULL, on_keep_both_action);
   gtk_widget_class_install_action (widget_class, "logger.follow-up-preset", "i",
                                    on_follow_up_preset_action);
 
@@ -983,6 +1048,7 @@ load_draft (CnLogDialog   *self,
   self->editing = draft->editing;
   self->dialed_at = draft->dialed_at;
   self->shown_at = draft->shown_at;
+  self->call_sid = g_strdup (draft->call_sid);
 
   if (cn_call_log_get_outcome (log) != CN_OUTCOME_NONE)
     gtk_toggle_button_set_active (button_for_outcome (self, cn_call_log_get_outcome (log)), TRUE);
@@ -1073,6 +1139,14 @@ cn_log_dialog_get_uuid (CnLogDialog *self)
   return cn_call_log_get_uuid (self->base);
 }
 
+const char *
+cn_log_dialog_get_call_sid (CnLogDialog *self)
+{
+  g_return_val_if_fail (CN_IS_LOG_DIALOG (self), NULL);
+
+  return self->call_sid;
+}
+
 void
 cn_log_dialog_set_dial_problem (CnLogDialog *self,
                                 const char  *message)
@@ -1092,6 +1166,22 @@ cn_log_dialog_get_error (CnLogDialog *self)
     return NULL;
 
   return gtk_label_get_text (self->error_label);
+}
+
+gboolean
+cn_log_dialog_has_changes (CnLogDialog *self)
+{
+  g_return_val_if_fail (CN_IS_LOG_DIALOG (self), FALSE);
+
+  return has_changes (self);
+}
+
+gboolean
+cn_log_dialog_is_editing (CnLogDialog *self)
+{
+  g_return_val_if_fail (CN_IS_LOG_DIALOG (self), FALSE);
+
+  return self->editing;
 }
 
 gboolean

@@ -22,6 +22,9 @@ CnLogDialog *cn_log_dialog_new              (GtkApplication *application,
                                              const CnDraft  *draft);
 
 const char  *cn_log_dialog_get_uuid         (CnLogDialog    *self);
+/* The live call the logger logs (it was opened from an event, or from a
+ * draft of such a logger), NULL none. Every draft write keeps it. */
+const char  *cn_log_dialog_get_call_sid     (CnLogDialog    *self);
 
 /* Shows why the number was not dialed (with Copy Number); NULL hides it. */
 void         cn_log_dialog_set_dial_problem (CnLogDialog    *self,
@@ -35,6 +38,25 @@ CnCallLog   *cn_log_dialog_dup_log          (CnLogDialog    *self);
 
 /* Writes any pending draft change now (synchronously). */
 void         cn_log_dialog_flush_draft      (CnLogDialog    *self);
+
+/* TRUE when closing would lose something the person entered: for a new
+ * call an outcome, notes or a contact; for an edit any change. */
+gboolean     cn_log_dialog_has_changes      (CnLogDialog    *self);
+
+/* TRUE for the editor of a saved log, FALSE for a new call's logger. */
+gboolean     cn_log_dialog_is_editing       (CnLogDialog    *self);
+
+/* Closes without asking and discards the draft (nothing is saved). Does
+ * nothing while a save is being committed. */
+void         cn_log_dialog_discard          (CnLogDialog    *self);
+
+/* Shows that an assistant already logged this call, with Discard Mine
+ * (cn_log_dialog_discard()) and Keep Both (hides the notice); what is typed
+ * stays. */
+void         cn_log_dialog_show_logged_by_assistant (CnLogDialog *self);
+
+/* The notice shown about an assistant's log, or NULL (for tests). */
+const char  *cn_log_dialog_get_notice       (CnLogDialog    *self);
 
 /* TRUE while a save is being committed. */
 gboolean     cn_log_dialog_is_saving        (CnLogDialog    *self);

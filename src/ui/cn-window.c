@@ -71,6 +71,8 @@ struct _CnWindow
   CnSyncWorker         *sync_worker;     /* may be NULL */
   CnSyncWindow         *sync_window;     /* weak; the open Sync page */
   CnEventStream        *event_stream;    /* may be NULL */
+  AdwToast             *live_toast;      /* the live call's toast while it is up, or NULL */
+  char                 *live_toast_sid;  /* the call it is about */
   CnFollowUpsWindow    *follow_ups_window; /* weak; the open Follow-ups page */
   gint64                overdue_minute;  /* the clock's minute at the last count */
   /* Rows bound to a log (CnCallRow, owned → the refresh stamp they were
@@ -974,11 +976,95 @@ on_show_follow_ups_action (GtkWidget  *widget,
 /* ---- live calls -------------------------------------------------------------- */
 
 static void
+on_live_toast_dismissed (AdwToast *toast,
+                         CnWindow *self)
+{
+  if (self->live_toast != toast)
+    return;
+
+  g_clear_object (&self->live_toast);
+  g_clear_pointer (&self->live_toast_sid, g_free);
+}
+
+static const char *
+live_party (const CnStreamCall *call)
+{
+  if (call->contact_name != NULL && *call->contact_name != '\0')
+    return call->contact_name;
+  if (call->phone != NULL && *call->phone != '\0')
+    return call->phone;
+  return _("Unknown number");
+}
+
+/* The toast of a call that is over says so until it times out. (Not
+ * dismissed: libadwaita 1.2 crashes when a toast is dismissed before its
+ * show animation ran, and a call can end in the batch of events that
+ * started it.) */
+static void
+end_live_toast (CnWindow           *self,
+                const CnStreamCall *call)
+{
+  g_autofree char *title = NULL;
+
+  if (self->live_toast == NULL || g_strcmp0 (self->live_toast_sid, call->call_sid) != 0)
+    return;
+
+  /* Translators: %s is a contact name or a phone number */
+  title = g_strdup_printf (_("Call with %s ended"), live_party (call));
+  adw_toast_set_title (self->live_toast, title);
+}
+
+/* One toast for the live calls, its words following the call heard of last
+ * by its last step (as the event stream names them): "Calling …" while it
+ * is placed or rings ("Incoming call from …" when it comes in), "In call
+ * with …" once answered, "… ended" when it is over (hung up, busy, …). */
+static void
+show_live_toast (CnWindow           *self,
+                 const CnStreamCall *call)
+{
+  guint n_steps = call->sequence != NULL ? g_strv_length (call->sequence) : 0;
+  const char *step = n_steps > 0 ? call->sequence[n_steps - 1] : "live";
+  g_autofree char *title = NULL;
+
+  if (g_str_equal (step, "answered"))
+    /* Translators: %s is a contact name or a phone number */
+    title = g_strdup_printf (_("In call with %s…"), live_party (call));
+  else if (g_str_equal (step, "incoming") ||
+           (g_strcmp0 (call->direction, "inbound") == 0 && g_str_equal (step, "ringing")))
+    /* Translators: %s is a contact name or phone number */
+    title = g_strdup_printf (_("Incoming call from %s"), live_party (call));
+  else if (g_str_equal (step, "dialing") || g_str_equal (step, "ringing") ||
+           g_str_equal (step, "live"))
+    /* Translators: %s is a contact name or a phone number */
+    title = g_strdup_printf (_("Calling %s…"), live_party (call));
+
+  if (call->completed || title == NULL)
+    {
+      end_live_toast (self, call);
+      return;
+    }
+
+  g_free (self->live_toast_sid);
+  self->live_toast_sid = g_strdup (call->call_sid);
+  if (self->live_toast != NULL)
+    {
+      adw_toast_set_title (self->live_toast, title);
+      return;
+    }
+
+  self->live_toast = adw_toast_new (title);
+  g_signal_connect_object (self->live_toast, "dismissed", G_CALLBACK (on_live_toast_dismissed),
+                           self, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->live_toast));
+}
+
+static void
 on_live_call (CnEventStream *stream,
               CnStreamCall  *call,
               CnWindow      *self)
 {
   cn_live_pill_update (self->live_pill, call);
+  show_live_toast (self, call);
 }
 
 static void
@@ -987,6 +1073,7 @@ on_call_completed (CnEventStream *stream,
                    CnWindow      *self)
 {
   cn_live_pill_end (self->live_pill, call->call_sid);
+  end_live_toast (self, call);
 
   /* The card is for the agent at the window; a notification tells the
    * others (the application sends it). */
@@ -1094,6 +1181,8 @@ cn_window_dispose (GObject *object)
   if (self->event_stream != NULL)
     g_signal_handlers_disconnect_by_data (self->event_stream, self);
   g_clear_object (&self->event_stream);
+  g_clear_object (&self->live_toast);
+  g_clear_pointer (&self->live_toast_sid, g_free);
   g_clear_pointer (&self->bound_rows, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), CN_TYPE_WINDOW);
   g_clear_object (&self->selection);

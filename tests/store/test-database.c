@@ -847,6 +847,7 @@ test_drafts (void)
   draft1->dialed_at = 99;
   draft1->shown_at = 101;
   draft1->follow_up_enabled = TRUE;
+  draft1->call_sid = g_strdup ("CA42");   /* opened from a live call's event */
   cn_call_log_set_follow_up (first, 5000);
   g_assert_true (cn_database_save_draft (db, draft2, &error));
   g_assert_true (cn_database_save_draft (db, draft1, &error));
@@ -865,8 +866,10 @@ test_drafts (void)
   g_assert_cmpint (listed->shown_at, ==, 101);
   g_assert_true (listed->follow_up_enabled);
   g_assert_false (listed->editing);
+  g_assert_cmpstr (listed->call_sid, ==, "CA42");
   listed = g_ptr_array_index (drafts, 1);
   g_assert_cmpint (cn_call_log_get_outcome (listed->log), ==, CN_OUTCOME_BUSY);
+  g_assert_null (listed->call_sid);
   g_clear_pointer (&drafts, g_ptr_array_unref);
 
   /* Saving again replaces. */
@@ -1603,12 +1606,14 @@ test_async_writes (void)
 
   /* A draft, then the save that takes it away with the log. */
   draft = cn_draft_new (log);
+  draft->call_sid = g_strdup ("CA7");
   cn_database_save_draft_async (db, draft, NULL, on_async_done, &slot);
   result = wait_result (&slot);
   g_assert_true (cn_database_save_draft_finish (db, result, &error));
   g_clear_object (&result);
   drafts = cn_database_list_drafts (db, &error);
   g_assert_cmpuint (drafts->len, ==, 1);
+  g_assert_cmpstr (((CnDraft *) g_ptr_array_index (drafts, 0))->call_sid, ==, "CA7");
   g_clear_pointer (&drafts, g_ptr_array_unref);
 
   cn_database_insert_call_async (db, log, &dialed, 1, NULL, on_async_done, &slot);

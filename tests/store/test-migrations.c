@@ -175,6 +175,8 @@ check_current (const char *path,
       g_assert_cmpstr (cn_call_log_get_notes (draft->log), ==, "not finished");
       g_assert_cmpint (draft->dialed_at, ==, 1700000490);
       g_assert_true (draft->follow_up_enabled);
+      /* Older versions kept no live call with a draft. */
+      g_assert_null (draft->call_sid);
     }
   else
     {

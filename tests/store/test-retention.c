@@ -321,6 +321,133 @@ test_cancelled (Fixture       *f,
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM call_logs"), ==, 10);
 }
 
+/* An editor has an old synced log open with nothing typed (no draft): the
+ * app's hold keeps it through a purge; released, the next purge takes it.
+ * Holds count: two holders, one release, still kept. */
+static void
+test_held_log_kept (Fixture       *f,
+                    gconstpointer  data)
+{
+  gint64 old = f->now - 100 * DAY;
+  gint64 cutoff = cn_retention_cutoff (f->now, 30);
+  g_autofree char *held = save (f, "heldold", old, CN_SYNC_TARGET_BACKEND, 0);
+  g_autofree char *other = save (f, "otherold", old + 1, CN_SYNC_TARGET_BACKEND, 0);
+  g_autoptr(GError) error = NULL;
+  guint purged = 99;
+
+  sync_jobs (f, NULL, NULL);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM drafts"), ==, 0);
+
+  cn_database_hold_call (f->db, held);
+  cn_database_hold_call (f->db, held);
+  /* A new call's logger holds a UUID no log has: harmless. */
+  cn_database_hold_call (f->db, "00000000-0000-4000-8000-000000000000");
+  g_assert_true (cn_database_is_call_held (f->db, held));
+  g_assert_false (cn_database_is_call_held (f->db, other));
+
+  g_assert_true (cn_database_purge_synced_before (f->db, cutoff, NULL, &purged, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (purged, ==, 1);
+  g_assert_true (exists (f, held));
+  g_assert_false (exists (f, other));
+  g_assert_cmpuint (count_search (f, "heldold"), ==, 1);
+
+  /* One of two holders let go: still held. */
+  cn_database_release_call (f->db, held);
+  g_assert_true (cn_database_is_call_held (f->db, held));
+  g_assert_true (cn_database_purge_synced_before (f->db, cutoff, NULL, &purged, &error));
+  g_assert_cmpuint (purged, ==, 0);
+  g_assert_true (exists (f, held));
+
+  /* The editor closed: the next purge takes it. */
+  cn_database_release_call (f->db, held);
+  g_assert_false (cn_database_is_call_held (f->db, held));
+  g_assert_true (cn_database_purge_synced_before (f->db, cutoff, NULL, &purged, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (purged, ==, 1);
+  g_assert_false (exists (f, held));
+  g_assert_cmpuint (count_search (f, "heldold"), ==, 0);
+  cn_database_release_call (f->db, "00000000-0000-4000-8000-000000000000");
+}
+
+/* Held logs spread over more than one batch (first, last, either side of
+ * a batch edge) are skipped and the rest go. */
+static void
+test_held_among_batches (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) uuids = store_test_bulk_insert (f->db, 2 * CN_RETENTION_BATCH + 7,
+                                                       f->now - 400 * DAY, 1);
+  guint picks[] = { 0, CN_RETENTION_BATCH - 1, CN_RETENTION_BATCH, uuids->len - 1 };
+  g_autoptr(GError) error = NULL;
+  guint purged = 0;
+
+  g_assert_cmpint (sqlite3_exec (cn_database_get_handle (f->db),
+                                 "UPDATE call_logs SET backend_id = 'b' || id", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (picks); i++)
+    cn_database_hold_call (f->db, uuids->pdata[picks[i]]);
+
+  g_assert_true (cn_database_purge_synced_before (f->db, cn_retention_cutoff (f->now, 30), NULL,
+                                                  &purged, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (purged, ==, uuids->len - G_N_ELEMENTS (picks));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM call_logs"), ==, G_N_ELEMENTS (picks));
+  for (guint i = 0; i < G_N_ELEMENTS (picks); i++)
+    {
+      g_assert_true (exists (f, uuids->pdata[picks[i]]));
+      cn_database_release_call (f->db, uuids->pdata[picks[i]]);
+    }
+}
+
+/* Holds taken while a purge runs on another thread, as the app takes one
+ * when the agent opens an editor: a log still there once its hold was
+ * taken is never purged under it, also by the batch under way then. */
+static void
+test_held_while_purging (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) uuids = store_test_bulk_insert (f->db, 8 * CN_RETENTION_BATCH,
+                                                       f->now - 400 * DAY, 1);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  guint purged = G_MAXUINT;
+  guint n_tries = 0;
+
+  g_assert_cmpint (sqlite3_exec (cn_database_get_handle (f->db),
+                                 "UPDATE call_logs SET backend_id = 'b' || id", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+
+  cn_database_purge_synced_before_async (f->db, cn_retention_cutoff (f->now, 30), NULL,
+                                         on_purged, &purged);
+  /* Newest first is the purge's order too: the holds race its batches. */
+  for (gint i = uuids->len - 1; i >= 0 && purged == G_MAXUINT; i -= 7)
+    {
+      const char *uuid = uuids->pdata[i];
+      g_autoptr(CnCallLog) log = NULL;
+
+      cn_database_hold_call (f->db, uuid);
+      log = cn_database_get_call (f->db, uuid, NULL);
+      if (log != NULL)
+        g_ptr_array_add (kept, (gpointer) uuid);
+      else
+        cn_database_release_call (f->db, uuid);
+      n_tries++;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (200);
+    }
+  while (purged == G_MAXUINT)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_test_message ("%u holds taken during the purge, %u on logs still there", n_tries, kept->len);
+  g_assert_cmpuint (kept->len, >, 0);
+  for (guint i = 0; i < kept->len; i++)
+    {
+      g_assert_true (exists (f, kept->pdata[i]));
+      cn_database_release_call (f->db, kept->pdata[i]);
+    }
+  g_assert_cmpuint (purged + kept->len, ==, uuids->len);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -333,6 +460,11 @@ main (int   argc,
   g_test_add ("/retention/many-in-batches", Fixture, NULL, set_up, test_many_in_batches,
               tear_down);
   g_test_add ("/retention/cancelled", Fixture, NULL, set_up, test_cancelled, tear_down);
+  g_test_add ("/retention/held-log-kept", Fixture, NULL, set_up, test_held_log_kept, tear_down);
+  g_test_add ("/retention/held-among-batches", Fixture, NULL, set_up, test_held_among_batches,
+              tear_down);
+  g_test_add ("/retention/held-while-purging", Fixture, NULL, set_up, test_held_while_purging,
+              tear_down);
 
   return g_test_run ();
 }

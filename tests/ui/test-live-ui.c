@@ -5,7 +5,9 @@
  * the store), and the header bar's count of overdue ones. The history
  * window with an event stream that is never started (the test emits its
  * signals): the header bar's pill for calls in progress, with its timer,
- * several calls, a final status and a call whose end never came; the card
+ * several calls, a final status and a call whose end never came; the
+ * toast whose words follow a live call's steps (Calling or Incoming call
+ * from, In call with, ended) as the event stream stores them; the card
  * of a completed call with its badge, buttons, countdown, pause on hover,
  * close button, and the setting that turns it off.
  *
@@ -775,6 +777,125 @@ check_live_pill (Fixture *f)
                                                        "cn-live-more")));
 }
 
+/* A call as the event stream hands it on: stored with the step its status
+ * adds to its sequence, read back, then signalled. */
+static void
+emit_stored_call (Fixture    *f,
+                  const char *signal,
+                  const char *sid,
+                  const char *status,
+                  const char *step,
+                  const char *name,
+                  const char *phone)
+{
+  g_autoptr(CnStreamCall) call = cn_stream_call_new ();
+  g_autoptr(CnStreamCall) stored = NULL;
+  g_autoptr(GError) error = NULL;
+
+  call->call_sid = g_strdup (sid);
+  call->status = g_strdup (status);
+  call->contact_name = g_strdup (name);
+  call->phone = g_strdup (phone);
+  call->direction = g_strdup (g_str_equal (status, "incoming") ? "inbound" : "outbound");
+  call->completed = g_str_equal (signal, "call-completed");
+  call->duration_seconds = -1;
+  call->started_at = f->now - 5;
+  call->received_at = g_get_real_time () / G_USEC_PER_SEC;
+  g_assert_true (cn_database_store_stream_call (f->db, call, step, &error));
+  g_assert_no_error (error);
+  stored = cn_database_get_stream_call (f->db, sid, &error);
+  g_assert_no_error (error);
+  g_signal_emit_by_name (f->stream, signal, stored);
+}
+
+static gboolean
+match_css_name (GtkWidget     *widget,
+                gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_css_name (widget), name) == 0;
+}
+
+/* The toasts the window shows (their widgets, "toast" nodes). */
+static guint
+count_toasts (GtkWidget *root)
+{
+  guint n = match_css_name (root, "toast") ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_toasts (child);
+
+  return n;
+}
+
+/* The title of the toast the window shows, NULL when none. */
+static const char *
+toast_title (Fixture *f)
+{
+  GtkWidget *toast = find_widget (GTK_WIDGET (f->window), match_css_name, "toast");
+  GtkWidget *label;
+
+  if (toast == NULL)
+    return NULL;
+
+  label = find_widget (toast, match_type, GSIZE_TO_POINTER (GTK_TYPE_LABEL));
+  g_assert_nonnull (label);
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+static gboolean
+no_toast (gpointer data)
+{
+  return toast_title (data) == NULL;
+}
+
+/* The toast says what the live call is at, step by step: one toast whose
+ * words follow the call, to its end. */
+static void
+check_live_toast (Fixture *f)
+{
+  /* The earlier calls' toast times out first. */
+  wait_until (no_toast, f, "the earlier toasts to go");
+
+  emit_stored_call (f, "live-call", "CT1", "initiated", "dialing", "Jane Doe", "+15551230001");
+  g_assert_cmpstr (toast_title (f), ==, "Calling Jane Doe…");
+  emit_stored_call (f, "live-call", "CT1", "Ringing", "ringing", NULL, NULL);
+  g_assert_cmpstr (toast_title (f), ==, "Calling Jane Doe…");
+  emit_stored_call (f, "live-call", "CT1", "Picked", "answered", NULL, NULL);
+  g_assert_cmpstr (toast_title (f), ==, "In call with Jane Doe…");
+  /* Not a queue of toasts behind each other: the one toast changed. */
+  g_assert_cmpuint (count_toasts (GTK_WIDGET (f->window)), ==, 1);
+  screenshot ("history-live-toast");
+
+  /* Hung up: it says so (not "Calling" again), then goes by itself. */
+  emit_stored_call (f, "live-call", "CT1", "hangup", "ended", NULL, NULL);
+  g_assert_cmpstr (toast_title (f), ==, "Call with Jane Doe ended");
+  g_assert_cmpuint (count_toasts (GTK_WIDGET (f->window)), ==, 1);
+  wait_until (no_toast, f, "the live call's toast to time out");
+
+  /* A call with only a number, answered, then completed (the
+   * call_completed event). */
+  emit_stored_call (f, "live-call", "CT2", "Ringing", "ringing", NULL, "+4930123456");
+  g_assert_cmpstr (toast_title (f), ==, "Calling +4930123456…");
+  emit_stored_call (f, "live-call", "CT2", "Picked", "answered", NULL, NULL);
+  g_assert_cmpstr (toast_title (f), ==, "In call with +4930123456…");
+  g_settings_set_boolean (f->settings, "popup-call-completed", FALSE);
+  emit_stored_call (f, "call-completed", "CT2", "ANSWER", "completed", NULL, NULL);
+  g_settings_set_boolean (f->settings, "popup-call-completed", TRUE);
+  g_assert_cmpstr (toast_title (f), ==, "Call with +4930123456 ended");
+  g_assert_true (pill_hidden (live_pill (f)));
+
+  /* A call coming in says so. */
+  emit_stored_call (f, "live-call", "CT3", "incoming", "incoming", "Eve Park", NULL);
+  g_assert_cmpstr (toast_title (f), ==, "Incoming call from Eve Park");
+  emit_stored_call (f, "live-call", "CT3", "answered", "answered", NULL, NULL);
+  g_assert_cmpstr (toast_title (f), ==, "In call with Eve Park…");
+  emit_stored_call (f, "live-call", "CT3", "hangup", "ended", NULL, NULL);
+  g_assert_cmpstr (toast_title (f), ==, "Call with Eve Park ended");
+  g_assert_true (pill_hidden (live_pill (f)));
+  wait_until (no_toast, f, "the live call's toast to time out");
+}
+
 /* The motion controller of the card (what the pointer moves over). */
 static GtkEventController *
 card_motion (CnCallCard *card)
@@ -1068,6 +1189,7 @@ test_live_calls (void)
   check_card_needs_focus (&f);
   check_stale_call (&f);
   check_stored_call (&f);
+  check_live_toast (&f);
 
   fixture_clear (&f);
 }

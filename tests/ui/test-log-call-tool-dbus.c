@@ -13,6 +13,13 @@
  * started), and so does `callnotes tool context` run as a separate process,
  * which asks the running app.
  *
+ * The same call logged twice: Call() for the number of that open logger,
+ * untouched, closes it and drops its draft (one log of the call). A logger
+ * of another number with notes typed stays, with its notes and a notice
+ * that the assistant logged the call; Discard Mine (Alt+D) closes it and
+ * the call has exactly one log. Edit on a history row holds its log
+ * against the Keep History purge until the editor closes.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -25,6 +32,7 @@
 #include "cn-log-call-tool.h"
 #include "cn-log-dialog.h"
 #include "cn-outbox.h"
+#include "cn-retention.h"
 #include "cn-tool-service.h"
 
 typedef struct Fixture Fixture;
@@ -45,6 +53,8 @@ struct Fixture {
   gint             position_at_reply;
   guint            rows_before;
   CnLogDialog     *logger;
+  gboolean         pressed;        /* step_type_notes pressed Alt+N… */
+  GtkWidget       *focus_at_press; /* …when this had the focus */
   char            *cli_out;
   int              cli_status;
   gboolean         cli_done;
@@ -338,6 +348,241 @@ step_cli_context (Fixture *f)
   return TRUE;
 }
 
+/* ---- the same call logged by the assistant and in a logger ------------------- */
+
+static gboolean
+logger_is_open (Fixture *f)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l; l = l->next)
+    if (l->data == (gpointer) f->logger)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* The logs of @phone in the history window's model. */
+static guint
+count_in_model (Fixture    *f,
+                const char *phone)
+{
+  GListModel *model = G_LIST_MODEL (cn_window_get_model (history (f)));
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CnCallLog) log = g_list_model_get_item (model, i);
+
+      n += g_strcmp0 (cn_call_log_get_phone (log), phone) == 0;
+    }
+
+  return n;
+}
+
+/* The logs of @phone in the database. */
+static guint
+count_in_database (Fixture    *f,
+                   const char *phone)
+{
+  g_autoptr(CnDatabase) db = open_db (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) logs = cn_database_query_calls (db, NULL, 0, 100, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < logs->len; i++)
+    n += g_strcmp0 (cn_call_log_get_phone (g_ptr_array_index (logs, i)), phone) == 0;
+
+  return n;
+}
+
+static guint
+count_drafts (Fixture *f)
+{
+  g_autoptr(CnDatabase) db = open_db (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = cn_database_list_drafts (db, &error);
+
+  g_assert_no_error (error);
+  return drafts->len;
+}
+
+/* The logger of Dana's call (step_dial) is still open, nothing entered; its
+ * draft is kept. */
+static gboolean
+step_untouched_logger_has_draft (Fixture *f)
+{
+  g_autoptr(CnCallLog) shown = cn_log_dialog_dup_log (f->logger);
+
+  g_assert_true (find_logger (f) == f->logger);
+  g_assert_cmpint (cn_call_log_get_outcome (shown), ==, CN_OUTCOME_NONE);
+  g_assert_null (cn_call_log_get_notes (shown));
+  g_clear_pointer (&f->uuid, g_free);
+  return count_drafts (f) == 1;
+}
+
+static gboolean
+step_call_untouched (Fixture *f)
+{
+  const char *arguments = "{\"phone\": \"+1 555 000 3333\", \"contactName\": \"Dana Scully\", "
+                          "\"outcome\": \"voicemail\", \"notes\": \"Left a message\"}";
+
+  if (!call_tool (f, "Call", g_variant_new ("(s)", arguments)))
+    return FALSE;
+
+  g_assert_no_error (f->error);
+  g_assert_nonnull (f->uuid);
+  return TRUE;
+}
+
+/* The logger closed by itself, its draft went: the call has one log. */
+static gboolean
+step_untouched_logger_closed (Fixture *f)
+{
+  if (logger_is_open (f) || count_drafts (f) > 0)
+    return FALSE;
+
+  g_assert_null (find_logger (f));
+  g_assert_cmpuint (count_in_model (f, "+15550003333"), ==, 1);
+  g_assert_cmpuint (count_in_database (f, "+15550003333"), ==, 1);
+  return TRUE;
+}
+
+static gboolean
+step_dial_other (Fixture *f)
+{
+  f->logger = NULL;
+  cn_application_handle_link (f->app, "tel:+1-555-000-4444", -1);
+  return TRUE;
+}
+
+static gboolean
+step_other_logger_appears (Fixture *f)
+{
+  f->logger = find_logger (f);
+  return f->logger != NULL;
+}
+
+/* Alt+N is the Notes label's mnemonic, and also Copy Number's, shown as
+ * dialing is off: pressed again, once the last press moved the focus, until
+ * the notes have it. */
+static gboolean
+step_type_notes (Fixture *f)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (f->logger));
+
+  if (!GTK_IS_TEXT_VIEW (focus))
+    {
+      if (f->pressed && focus == f->focus_at_press)
+        return FALSE;
+      f->pressed = TRUE;
+      f->focus_at_press = focus;
+      press_keys (GTK_WIDGET (f->logger), "alt+n", NULL);
+      return FALSE;
+    }
+
+  press_keys (GTK_WIDGET (f->logger), "type:Mine first", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_notes_typed (Fixture *f)
+{
+  g_autoptr(CnCallLog) shown = cn_log_dialog_dup_log (f->logger);
+
+  if (g_strcmp0 (cn_call_log_get_notes (shown), "Mine first") != 0)
+    return FALSE;
+
+  g_clear_pointer (&f->uuid, g_free);
+  return TRUE;
+}
+
+static gboolean
+step_call_typed (Fixture *f)
+{
+  const char *arguments = "{\"phone\": \"+15550004444\", \"outcome\": \"connected\", "
+                          "\"notes\": \"The assistant's notes\"}";
+  g_autoptr(CnCallLog) shown = NULL;
+
+  if (!call_tool (f, "Call", g_variant_new ("(s)", arguments)))
+    return FALSE;
+
+  g_assert_no_error (f->error);
+  g_assert_nonnull (f->uuid);
+
+  /* The agent's logger stays, with what was typed, and says why. */
+  g_assert_true (find_logger (f) == f->logger);
+  shown = cn_log_dialog_dup_log (f->logger);
+  g_assert_cmpstr (cn_call_log_get_notes (shown), ==, "Mine first");
+  g_assert_nonnull (cn_log_dialog_get_notice (f->logger));
+  g_assert_true (strstr (cn_log_dialog_get_notice (f->logger), "assistant") != NULL);
+  g_assert_cmpuint (count_in_database (f, "+15550004444"), ==, 1);
+  return TRUE;
+}
+
+/* Alt+D: Discard Mine. */
+static gboolean
+step_discard_mine (Fixture *f)
+{
+  press_keys (GTK_WIDGET (f->logger), "alt+d", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_typed_logger_closed (Fixture *f)
+{
+  g_autoptr(CnDatabase) db = NULL;
+  g_autoptr(CnCallLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (logger_is_open (f) || count_drafts (f) > 0)
+    return FALSE;
+
+  /* No confirmation asked: the button said what it does. */
+  g_assert_null (find_message (f));
+  g_assert_cmpuint (count_in_database (f, "+15550004444"), ==, 1);
+  db = open_db (f);
+  log = cn_database_get_call (db, f->uuid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cn_call_log_get_notes (log), ==, "The assistant's notes");
+  return TRUE;
+}
+
+/* Edit on the assistant's log: held while the editor is open. */
+static gboolean
+step_edit (Fixture *f)
+{
+  CnDatabase *db = cn_application_get_database (f->app);
+
+  g_assert_false (cn_database_is_call_held (db, f->uuid));
+  f->logger = NULL;
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "edit-call",
+                                  g_variant_new_string (f->uuid));
+  return TRUE;
+}
+
+static gboolean
+step_editor_holds (Fixture *f)
+{
+  f->logger = find_logger (f);
+  if (f->logger == NULL)
+    return FALSE;
+
+  g_assert_cmpstr (cn_log_dialog_get_uuid (f->logger), ==, f->uuid);
+  g_assert_true (cn_database_is_call_held (cn_application_get_database (f->app), f->uuid));
+  gtk_window_close (GTK_WINDOW (f->logger));
+  return TRUE;
+}
+
+static gboolean
+step_editor_released (Fixture *f)
+{
+  if (logger_is_open (f))
+    return FALSE;
+
+  g_assert_false (cn_database_is_call_held (cn_application_get_database (f->app), f->uuid));
+  return TRUE;
+}
+
 static const StepFunc steps[] = {
   step_show_history,
   step_schema,
@@ -348,6 +593,19 @@ static const StepFunc steps[] = {
   step_logger_appears,
   step_context,
   step_cli_context,
+  step_untouched_logger_has_draft,
+  step_call_untouched,
+  step_untouched_logger_closed,
+  step_dial_other,
+  step_other_logger_appears,
+  step_type_notes,
+  step_notes_typed,
+  step_call_typed,
+  step_discard_mine,
+  step_typed_logger_closed,
+  step_edit,
+  step_editor_holds,
+  step_editor_released,
   NULL
 };
 
