@@ -20,6 +20,7 @@
 #include "cn-preferences-window.h"
 #include "cn-secrets.h"
 #include "fake-servers.h"
+#include "ui-test-dir.h"
 
 #define TIMEOUT_S 20
 #define TOKEN     "tok-Accounts-9f8e7d6c5b4a"
@@ -145,24 +146,6 @@ in_own_process (void)
   return FALSE;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child_path = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child_path, G_FILE_TEST_IS_DIR))
-        remove_tree (child_path);
-      else
-        g_unlink (child_path);
-    }
-  g_rmdir (path);
-}
-
 static Fixture *
 fixture_new (void)
 {
@@ -201,7 +184,7 @@ fixture_free (Fixture *f)
   gtk_window_destroy (GTK_WINDOW (f->window));
   spin (50);
   g_clear_object (&f->settings);
-  remove_tree (f->dir);
+  ui_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f);
 }

@@ -66,51 +66,6 @@ screenshot (const char *name)
     g_message ("Could not take the picture %s", file);
 }
 
-/* Depth-first: the first mapped widget of @type under @root whose label
- * (button) or title (preferences row) is @text, or any when @text is NULL. */
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             GType       type,
-             const char *text)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && gtk_widget_get_mapped (root))
-    {
-      const char *own = NULL;
-
-      if (GTK_IS_BUTTON (root))
-        own = gtk_button_get_label (GTK_BUTTON (root));
-      else if (ADW_IS_PREFERENCES_ROW (root))
-        own = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root));
-      else if (GTK_IS_LABEL (root))
-        own = gtk_label_get_label (GTK_LABEL (root));
-      if (text == NULL || g_strcmp0 (own, text) == 0)
-        return root;
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type, text);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static CnWindow *
-main_window (Fixture *f)
-{
-  return cn_application_get_main_window (f->app);
-}
-
-static GListModel *
-history_model (Fixture *f)
-{
-  return G_LIST_MODEL (cn_window_get_model (main_window (f)));
-}
-
 static GtkSelectionModel *
 selection (Fixture *f)
 {

@@ -21,6 +21,7 @@
 #include "cn-application.h"
 #include "cn-live-store.h"
 #include "cn-log-dialog.h"
+#include "ui-test-dir.h"
 
 #define CALL_SID   "CA31"
 #define STARTED_AT 1795000000   /* 2026-11-18, long before the log is saved */
@@ -222,21 +223,6 @@ test_next_start (void)
 /* ---- the two starts --------------------------------------------------------------- */
 
 static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (path);
-}
-
-static void
 test_restart (void)
 {
   g_autoptr(GError) error = NULL;
@@ -293,7 +279,7 @@ test_restart (void)
     g_assert_cmpuint (drafts->len, ==, 0);
   }
 
-  remove_dir (dir);
+  ui_test_remove_tree (dir);
 }
 
 int

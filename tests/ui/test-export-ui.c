@@ -17,6 +17,7 @@
 
 #include "cn-application.h"
 #include "cn-window.h"
+#include "ui-test-dir.h"
 
 typedef struct Fixture Fixture;
 typedef gboolean (*StepFunc) (Fixture *f);
@@ -36,51 +37,6 @@ struct Fixture {
 #include "ui-test-util.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
-
-/* Depth-first: the first mapped widget of @type under @root whose label
- * (button, label) is @text, or any when @text is NULL. */
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             GType       type,
-             const char *text)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && gtk_widget_get_mapped (root))
-    {
-      const char *own = NULL;
-
-      if (GTK_IS_BUTTON (root))
-        own = gtk_button_get_label (GTK_BUTTON (root));
-      else if (GTK_IS_LABEL (root))
-        own = gtk_label_get_label (GTK_LABEL (root));
-      else if (GTK_IS_CHECK_BUTTON (root))
-        own = gtk_check_button_get_label (GTK_CHECK_BUTTON (root));
-      if (text == NULL || g_strcmp0 (own, text) == 0)
-        return root;
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type, text);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static CnWindow *
-main_window (Fixture *f)
-{
-  return cn_application_get_main_window (f->app);
-}
-
-static GListModel *
-history_model (Fixture *f)
-{
-  return G_LIST_MODEL (cn_window_get_model (main_window (f)));
-}
 
 /* The file chooser GtkFileChooserNative shows outside a sandbox. */
 static GtkFileChooser *
@@ -357,24 +313,6 @@ static const StepFunc export_steps[] = {
 };
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_remove (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 test_export (void)
 {
   g_autoptr(GSettings) settings = NULL;
@@ -398,7 +336,7 @@ test_export (void)
   run_steps (f, export_steps, 1, argv);
 
   g_clear_object (&f->app);
-  remove_tree (f->dir);
+  ui_test_remove_tree (f->dir);
   g_free (f->dir);
   g_ptr_array_unref (f->uuids);
   g_free (f);

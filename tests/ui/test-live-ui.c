@@ -28,6 +28,7 @@
 #include "cn-live-store.h"
 #include "cn-sync-config.h"
 #include "cn-window.h"
+#include "ui-test-dir.h"
 
 #define TIMEOUT_S 20
 
@@ -365,21 +366,6 @@ fixture_init (Fixture    *f,
 }
 
 static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_clear (Fixture *f)
 {
   if (f->window != NULL)
@@ -389,7 +375,7 @@ fixture_clear (Fixture *f)
   g_clear_object (&f->app);
   g_clear_object (&f->settings);
   g_clear_object (&f->db);
-  remove_dir (f->dir);
+  ui_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->dialed);
   g_free (f->logged_sid);

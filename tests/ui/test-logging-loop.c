@@ -622,12 +622,6 @@ cli_log (Fixture    *f,
   return g_strstrip (g_steal_pointer (&out));
 }
 
-static GListModel *
-history_model (Fixture *f)
-{
-  return G_LIST_MODEL (cn_window_get_model (cn_application_get_main_window (f->app)));
-}
-
 static gboolean
 step_cli_logs_while_open (Fixture *f)
 {

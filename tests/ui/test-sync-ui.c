@@ -22,6 +22,7 @@
 #include "fake-servers.h"
 #include "cn-sync-worker.h"
 #include "cn-window.h"
+#include "ui-test-dir.h"
 
 #define TIMEOUT_S 20
 
@@ -732,21 +733,6 @@ check_sync_page (Fixture *f)
 /* ---- the test ------------------------------------------------------------------- */
 
 static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (path);
-}
-
-static void
 test_sync_ui (void)
 {
   Fixture f = { 0, };
@@ -786,7 +772,7 @@ test_sync_ui (void)
   g_free (f.attention);
   g_free (f.contact);
   g_free (f.pending);
-  remove_dir (f.dir);
+  ui_test_remove_tree (f.dir);
   g_free (f.dir);
 }
 
@@ -846,7 +832,7 @@ test_stream_message (void)
   g_clear_object (&stream);
   g_clear_object (&db);
   fake_server_free (backend);
-  remove_dir (dir);
+  ui_test_remove_tree (dir);
 }
 
 int

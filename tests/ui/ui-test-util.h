@@ -27,6 +27,7 @@
 #include "cn-application.h"
 #include "cn-database.h"
 #include "cn-log-dialog.h"
+#include "cn-window.h"
 
 #define STEP_INTERVAL_MS 50
 #define TIMEOUT_S 30
@@ -62,6 +63,55 @@ find_message (Fixture *f)
     }
 
   return NULL;
+}
+
+/* Depth-first: the first mapped widget of @type under @root whose label
+ * (button, label, check button) or title (preferences row) is @text, or
+ * any when @text is NULL. */
+static inline GtkWidget *
+find_widget (GtkWidget  *root,
+             GType       type,
+             const char *text)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && gtk_widget_get_mapped (root))
+    {
+      const char *own = NULL;
+
+      if (GTK_IS_BUTTON (root))
+        own = gtk_button_get_label (GTK_BUTTON (root));
+      else if (GTK_IS_CHECK_BUTTON (root))
+        own = gtk_check_button_get_label (GTK_CHECK_BUTTON (root));
+      else if (ADW_IS_PREFERENCES_ROW (root))
+        own = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root));
+      else if (GTK_IS_LABEL (root))
+        own = gtk_label_get_label (GTK_LABEL (root));
+      if (text == NULL || g_strcmp0 (own, text) == 0)
+        return root;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static inline CnWindow *
+main_window (Fixture *f)
+{
+  return cn_application_get_main_window (f->app);
+}
+
+/* What the history window lists. */
+static inline GListModel *
+history_model (Fixture *f)
+{
+  return G_LIST_MODEL (cn_window_get_model (main_window (f)));
 }
 
 /* GTK gives each X11 toplevel a 1x1 child that takes the keyboard focus;
