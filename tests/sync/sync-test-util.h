@@ -183,3 +183,31 @@ sync_test_count_state (CnDatabase *db,
   g_assert_true (cn_database_count_jobs (db, counts, NULL));
   return counts[state];
 }
+
+/* A worker configuration for @backend and @ontraport with these
+ * credentials: both targets on, a 1 s timeout and quick backoff (20 ms,
+ * at most 300 ms). */
+static inline CnSyncConfig *
+sync_test_config_new (FakeServer *backend,
+                      FakeServer *ontraport,
+                      const char *token,
+                      const char *app_id,
+                      const char *api_key)
+{
+  CnSyncConfig *config = cn_sync_config_new ();
+
+  g_free (config->backend_url);
+  config->backend_url = g_strdup (fake_server_get_base_url (backend));
+  g_free (config->ontraport_base_url);
+  config->ontraport_base_url = g_strdup (fake_server_get_base_url (ontraport));
+  config->backend_token = g_strdup (token);
+  config->ontraport_app_id = g_strdup (app_id);
+  config->ontraport_api_key = g_strdup (api_key);
+  config->backend_enabled = TRUE;
+  config->ontraport_enabled = TRUE;
+  config->timeout_seconds = 1;
+  config->backoff_base_ms = 20;
+  config->backoff_cap_ms = 300;
+
+  return config;
+}

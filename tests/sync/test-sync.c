@@ -52,19 +52,7 @@ fixture_set_up (Fixture       *f,
 
   f->monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
 
-  f->config = cn_sync_config_new ();
-  g_free (f->config->backend_url);
-  f->config->backend_url = g_strdup (fake_server_get_base_url (f->backend));
-  g_free (f->config->ontraport_base_url);
-  f->config->ontraport_base_url = g_strdup (fake_server_get_base_url (f->ontraport));
-  f->config->backend_token = g_strdup (TOKEN);
-  f->config->ontraport_app_id = g_strdup (SECRET_APP_ID);
-  f->config->ontraport_api_key = g_strdup (API_KEY);
-  f->config->backend_enabled = TRUE;
-  f->config->ontraport_enabled = TRUE;
-  f->config->timeout_seconds = 1;
-  f->config->backoff_base_ms = 20;
-  f->config->backoff_cap_ms = 300;
+  f->config = sync_test_config_new (f->backend, f->ontraport, TOKEN, SECRET_APP_ID, API_KEY);
 
   cn_database_set_sync_targets (f->db, cn_sync_config_get_targets (f->config));
 }
