@@ -69,6 +69,13 @@ gboolean      cn_db_run_statement    (Connection    *conn,
                                       sqlite3_stmt  *stmt,
                                       Op             op,
                                       GError       **error);
+/* Runs @sql (cached) with ?1 and ?2 bound to @first and @second. */
+gboolean      cn_db_run_with_ints    (Connection    *conn,
+                                      const char    *sql,
+                                      gint64         first,
+                                      gint64         second,
+                                      Op             op,
+                                      GError       **error);
 /* Steps past the rest of the rows when @rc (the last step's) is
  * SQLITE_ROW, then finishes @stmt; FALSE with @error unless the rows ended
  * in SQLITE_DONE. */

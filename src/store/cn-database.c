@@ -579,6 +579,23 @@ cn_db_run_statement (Connection    *conn,
 }
 
 gboolean
+cn_db_run_with_ints (Connection    *conn,
+                     const char    *sql,
+                     gint64         first,
+                     gint64         second,
+                     Op             op,
+                     GError       **error)
+{
+  sqlite3_stmt *stmt = cn_db_get_statement (conn, sql, op, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, first);
+  sqlite3_bind_int64 (stmt, 2, second);
+  return cn_db_run_statement (conn, stmt, op, error);
+}
+
+gboolean
 cn_db_finish_rows (Connection    *conn,
                    sqlite3_stmt  *stmt,
                    int            rc,
@@ -2807,23 +2824,6 @@ tail_bounds (CnDatabase  *self,
   return TRUE;
 }
 
-/* Runs @sql, whose ?1 and ?2 bound the tail (ids above ?1, up to ?2). */
-static gboolean
-run_on_tail (Connection  *conn,
-             const char  *sql,
-             gint64       upto,
-             gint64       last,
-             GError     **error)
-{
-  sqlite3_stmt *stmt = cn_db_get_statement (conn, sql, OP_SAVE_CALL, error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, upto);
-  sqlite3_bind_int64 (stmt, 2, last);
-  return cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error);
-}
-
 /* Inside an open write transaction: indexes, queues and counts the logs of
  * the tail and removes their drafts (see migration_7 and migration_8).
  * Cheap when there is none. */
@@ -2848,11 +2848,11 @@ cn_db_catch_up_txn (CnDatabase  *self,
 
   /* NOT INDEXED: the tail by rowid; the planner would walk every live
    * log in call_logs_newest for "deleted = 0". */
-  if (!run_on_tail (conn,
-                    "INSERT INTO call_fts (rowid, " FTS_COLUMNS ")"
-                    " SELECT id, " FTS_COLUMNS " FROM call_logs NOT INDEXED"
-                    " WHERE id > ?1 AND id <= ?2 AND deleted = 0",
-                    upto, last, error))
+  if (!cn_db_run_with_ints (conn,
+                            "INSERT INTO call_fts (rowid, " FTS_COLUMNS ")"
+                            " SELECT id, " FTS_COLUMNS " FROM call_logs NOT INDEXED"
+                            " WHERE id > ?1 AND id <= ?2 AND deleted = 0",
+                            upto, last, OP_SAVE_CALL, error))
     return FALSE;
 
   /* The jobs, as the save transaction used to queue them, at the log's
@@ -2888,21 +2888,21 @@ cn_db_catch_up_txn (CnDatabase  *self,
       return FALSE;
 
   /* The tail's live logs counted as they are now (migration_8). */
-  if (!run_on_tail (conn,
-                    "UPDATE call_log_counts SET live = live + tail.n"
-                    " FROM (SELECT outcome, count(*) AS n FROM call_logs NOT INDEXED"
-                    "       WHERE id > ?1 AND id <= ?2 AND deleted = 0"
-                    "       GROUP BY outcome) AS tail"
-                    " WHERE call_log_counts.outcome = tail.outcome",
-                    upto, last, error))
+  if (!cn_db_run_with_ints (conn,
+                            "UPDATE call_log_counts SET live = live + tail.n"
+                            " FROM (SELECT outcome, count(*) AS n FROM call_logs NOT INDEXED"
+                            "       WHERE id > ?1 AND id <= ?2 AND deleted = 0"
+                            "       GROUP BY outcome) AS tail"
+                            " WHERE call_log_counts.outcome = tail.outcome",
+                            upto, last, OP_SAVE_CALL, error))
     return FALSE;
 
   /* The drafts the new logs were typed in; an edit's draft of a tail log
    * (editing = 1) is the editor's, still open. */
-  if (!run_on_tail (conn,
-                    "DELETE FROM drafts WHERE editing = 0 AND uuid IN"
-                    " (SELECT uuid FROM call_logs NOT INDEXED WHERE id > ?1 AND id <= ?2)",
-                    upto, last, error))
+  if (!cn_db_run_with_ints (conn,
+                            "DELETE FROM drafts WHERE editing = 0 AND uuid IN"
+                            " (SELECT uuid FROM call_logs NOT INDEXED WHERE id > ?1 AND id <= ?2)",
+                            upto, last, OP_SAVE_CALL, error))
     return FALSE;
 
   stmt = cn_db_get_statement (conn, "UPDATE call_log_tail SET indexed_upto = ?1", OP_SAVE_CALL,

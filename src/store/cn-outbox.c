@@ -324,23 +324,6 @@ target_status_locked (Connection    *conn,
   return TRUE;
 }
 
-static gboolean
-run_bound (Connection  *conn,
-           const char  *sql,
-           gint64       call_id,
-           gint64       value,
-           GError     **error)
-{
-  sqlite3_stmt *stmt = cn_db_get_statement (conn, sql, OP_SAVE_CALL, error);
-
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, call_id);
-  sqlite3_bind_int64 (stmt, 2, value);
-  return cn_db_run_statement (conn, stmt, OP_SAVE_CALL, error);
-}
-
 /* An edit. The backend learns of it through the job that sends it, which
  * either has not sent anything the server may have kept yet (its payload is
  * fixed only then; it sends the new revision) or is a new update job (a PUT
@@ -370,19 +353,19 @@ cn_outbox_edited_locked (CnDatabase  *self,
     return FALSE;
 
   /* The jobs' copy of the follow-up (their priority) follows the log. */
-  if (!run_bound (conn,
-                  "UPDATE sync_jobs SET follow_up_at = ?2 "
-                  "WHERE call_id = ?1 AND follow_up_at <> ?2"
-                  " AND state NOT IN ('done', 'canceled')",
-                  call_id, follow_up, error))
+  if (!cn_db_run_with_ints (conn,
+                            "UPDATE sync_jobs SET follow_up_at = ?2 "
+                            "WHERE call_id = ?1 AND follow_up_at <> ?2"
+                            " AND state NOT IN ('done', 'canceled')",
+                            call_id, follow_up, OP_SAVE_CALL, error))
     return FALSE;
 
   /* Backend: a job the server cannot have kept yet takes the new revision. */
-  if (!run_bound (conn,
-                  "UPDATE sync_jobs SET revision = ?2 "
-                  "WHERE call_id = ?1 AND target = 'backend' AND payload IS NULL"
-                  " AND state NOT IN ('done', 'canceled', 'in_flight')",
-                  call_id, revision, error))
+  if (!cn_db_run_with_ints (conn,
+                            "UPDATE sync_jobs SET revision = ?2 "
+                            "WHERE call_id = ?1 AND target = 'backend' AND payload IS NULL"
+                            " AND state NOT IN ('done', 'canceled', 'in_flight')",
+                            call_id, revision, OP_SAVE_CALL, error))
     return FALSE;
 
   if (sqlite3_changes (conn->db) == 0)
@@ -420,11 +403,12 @@ cn_outbox_edited_locked (CnDatabase  *self,
   if (follow_up == 0)
     {
       /* The follow-up was taken back: a task not sent yet goes too. */
-      if (!run_bound (conn,
-                      "UPDATE sync_jobs SET state = 'canceled', updated_at = ?2 "
-                      "WHERE call_id = ?1 AND target = 'ontraport-task' AND payload IS NULL"
-                      " AND state NOT IN ('done', 'canceled', 'in_flight')",
-                      call_id, now, error))
+      if (!cn_db_run_with_ints (conn,
+                                "UPDATE sync_jobs SET state = 'canceled', updated_at = ?2 "
+                                "WHERE call_id = ?1 AND target = 'ontraport-task'"
+                                " AND payload IS NULL"
+                                " AND state NOT IN ('done', 'canceled', 'in_flight')",
+                                call_id, now, OP_SAVE_CALL, error))
         return FALSE;
     }
   else if ((targets & CN_SYNC_TARGET_ONTRAPORT_TASK))
@@ -438,10 +422,10 @@ cn_outbox_edited_locked (CnDatabase  *self,
     }
 
   if (contact_id != NULL && *contact_id != '\0' &&
-      !run_bound (conn,
-                  "UPDATE sync_jobs SET state = 'pending', next_attempt_at = 0, updated_at = ?2 "
-                  "WHERE call_id = ?1 AND state = 'needs_contact'",
-                  call_id, now, error))
+      !cn_db_run_with_ints (conn,
+                            "UPDATE sync_jobs SET state = 'pending', next_attempt_at = 0,"
+                            " updated_at = ?2 WHERE call_id = ?1 AND state = 'needs_contact'",
+                            call_id, now, OP_SAVE_CALL, error))
     return FALSE;
 
   return TRUE;
