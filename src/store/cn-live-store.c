@@ -522,6 +522,39 @@ cn_database_list_follow_ups (CnDatabase  *self,
                           until, limit, error);
 }
 
+gint
+cn_database_count_due_follow_ups (CnDatabase  *self,
+                                  gint64       now,
+                                  guint        cap,
+                                  GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  Connection *conn;
+  sqlite3_stmt *stmt;
+  gint64 value = 0;
+
+  g_return_val_if_fail (CN_IS_DATABASE (self), -1);
+
+  conn = &self->reader;
+  locker = g_mutex_locker_new (&conn->mutex);
+  /* No order: the walk stops at the cap-th due one. With the list's
+   * ORDER BY it would sort every open follow-up first (125 000 rows, 100 ms
+   * and 5 MB of cache on the bench's million logs). */
+  stmt = cn_db_get_statement (conn,
+                              "SELECT count(*) FROM (SELECT 1 FROM call_logs"
+                              " INDEXED BY call_logs_open_follow_ups"
+                              " WHERE " FOLLOW_UP_OPEN " AND " FOLLOW_UP_DUE " <= ?1 LIMIT ?2)",
+                              OP_READ, error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_int64 (stmt, 2, cap);
+  if (!cn_db_query_int (conn, stmt, OP_READ, &value, error))
+    return -1;
+
+  return (gint) value;
+}
+
 /* Due and not reminded since it fell due (or since its snooze ended). */
 #define REMINDER_PENDING \
   "(follow_up_reminded_at IS NULL OR follow_up_reminded_at < " FOLLOW_UP_DUE ")"

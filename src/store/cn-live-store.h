@@ -92,6 +92,13 @@ GPtrArray    *cn_database_list_follow_ups    (CnDatabase   *self,
                                               gint64        until,
                                               guint         limit,
                                               GError      **error);
+/* How many open follow-ups are due at or before @now, counted up to @cap
+ * (so a cap of 100 reads about 100 rows, however many are overdue); -1
+ * with @error on failure. */
+gint          cn_database_count_due_follow_ups (CnDatabase   *self,
+                                                gint64        now,
+                                                guint         cap,
+                                                GError      **error);
 /* Open follow-ups due by @now that were not reminded since they fell due
  * (each shows once; a snooze makes it due again). */
 GPtrArray    *cn_database_list_due_reminders (CnDatabase   *self,

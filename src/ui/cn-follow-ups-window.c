@@ -658,17 +658,14 @@ cn_follow_ups_count_overdue (CnDatabase *database,
                              gint64      now,
                              guint       limit)
 {
-  g_autoptr(GPtrArray) follow_ups = NULL;
   g_autoptr(GError) error = NULL;
+  gint count;
 
   g_return_val_if_fail (CN_IS_DATABASE (database), -1);
 
-  follow_ups = cn_database_list_follow_ups (database, MAX (now, 1), limit, &error);
-  if (follow_ups == NULL)
-    {
-      g_warning ("Could not count the overdue follow-ups: %s", error->message);
-      return -1;
-    }
+  count = cn_database_count_due_follow_ups (database, MAX (now, 1), limit, &error);
+  if (count < 0)
+    g_warning ("Could not count the overdue follow-ups: %s", error->message);
 
-  return (gint) follow_ups->len;
+  return count;
 }

@@ -218,9 +218,18 @@ test_follow_ups (void)
   g_assert_cmpuint (again->len, ==, 0);
   g_assert_cmpint (cn_database_next_reminder_at (db, NULL), ==, 5000);
 
-  /* Snooze 10 minutes: due again then. */
+  /* The header bar's overdue count: due by then, up to its cap. */
+  g_assert_cmpint (cn_database_count_due_follow_ups (db, 2999, 100, &error), ==, 0);
+  g_assert_cmpint (cn_database_count_due_follow_ups (db, 4500, 100, &error), ==, 2);
+  g_assert_cmpint (cn_database_count_due_follow_ups (db, 9000, 100, &error), ==, 3);
+  g_assert_cmpint (cn_database_count_due_follow_ups (db, 9000, 2, &error), ==, 2);
+  g_assert_no_error (error);
+
+  /* Snooze 10 minutes: due again then, and not overdue until then. */
   g_assert_true (cn_database_snooze_follow_up (db, cn_call_log_get_uuid (sooner), 4500 + 600,
                                                &error));
+  g_assert_cmpint (cn_database_count_due_follow_ups (db, 4600, 100, &error), ==, 1);
+  g_assert_cmpint (cn_database_count_due_follow_ups (db, 5100, 100, &error), ==, 3);
   snoozed = cn_database_list_due_reminders (db, 5100, &error);
   g_assert_cmpuint (snoozed->len, ==, 2);   /* the snoozed one and "later" */
 
@@ -235,6 +244,7 @@ test_follow_ups (void)
 
   left = cn_database_list_follow_ups (db, 0, 0, &error);
   g_assert_cmpuint (left->len, ==, 0);
+  g_assert_cmpint (cn_database_count_due_follow_ups (db, 9000, 100, &error), ==, 0);
   (void) none;
 
   g_clear_object (&db);
