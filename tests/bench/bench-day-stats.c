@@ -25,10 +25,8 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "cn-database.h"
-#include "cn-database-private.h"
 #include "cn-day-stats.h"
-#include "bench-util.h"
+#include "bench-fill.h"
 
 #define TARGET_MS  20.0
 #define N_LOGS     1000000
@@ -45,8 +43,7 @@ static const char * const note_words[] = {
 /* Logs from @first to @last (UTC seconds), @n of them, evenly spaced with
  * jitter, appended in time order. */
 static gboolean
-insert_span (sqlite3      *handle,
-             sqlite3_stmt *stmt,
+insert_span (BenchFill    *fill,
              GRand        *rand,
              gint64        now,
              gint64        first,
@@ -69,6 +66,8 @@ insert_span (sqlite3      *handle,
         g_string_append_printf (notes, "%s%s", w > 0 ? " " : "",
                                 note_words[g_rand_int_range (rand, 0, G_N_ELEMENTS (note_words))]);
 
+      sqlite3_stmt *stmt = fill->insert;
+
       sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 2, phone, -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 3, outcomes[g_rand_int_range (rand, 0, 4)], -1, SQLITE_STATIC);
@@ -88,12 +87,8 @@ insert_span (sqlite3      *handle,
       else
         sqlite3_bind_null (stmt, 9);
 
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        {
-          g_printerr ("Insert failed: %s\n", sqlite3_errmsg (handle));
-          return FALSE;
-        }
-      sqlite3_reset (stmt);
+      if (!bench_fill_row (fill))
+        return FALSE;
     }
 
   return TRUE;
@@ -103,54 +98,28 @@ static gboolean
 generate (const char *path,
           guint       n_recent)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CnDatabase) db = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261121);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 start = g_get_monotonic_time ();
   gint64 window_start = now - N_DAYS * DAY;
   gint64 first = now - 730 * DAY;
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *handle;
-  int rc;
+  BenchFill fill;
 
   g_print ("Generating %s (%u logs in the last %d days)...\n", path, n_recent, N_DAYS);
-  db = cn_database_open (path, &error);
-  if (db == NULL)
-    {
-      g_printerr ("Cannot create %s: %s\n", path, error->message);
-      return FALSE;
-    }
-
-  handle = cn_database_get_handle (db);
-  sqlite3_exec (handle, "PRAGMA synchronous = OFF; BEGIN", NULL, NULL, NULL);
-  rc = sqlite3_prepare_v2 (handle,
-                           "INSERT INTO call_logs (uuid, phone, phone_raw, outcome,"
-                           " duration_seconds, notes, follow_up_at, created_at, updated_at,"
-                           " deleted, follow_up_done_at) "
-                           "VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8,"
-                           " CASE WHEN ?6 IS NULL THEN NULL ELSE ?9 END)",
-                           -1, &stmt, NULL);
-  g_assert (rc == SQLITE_OK);
-
-  if (!insert_span (handle, stmt, rand, now, first, window_start, N_LOGS - n_recent)
-      || !insert_span (handle, stmt, rand, now, window_start, now, n_recent))
+  if (!bench_fill_begin (&fill, path,
+                         "INSERT INTO call_logs (uuid, phone, phone_raw, outcome,"
+                         " duration_seconds, notes, follow_up_at, created_at, updated_at,"
+                         " deleted, follow_up_done_at) "
+                         "VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8,"
+                         " CASE WHEN ?6 IS NULL THEN NULL ELSE ?9 END)"))
     return FALSE;
 
-  sqlite3_finalize (stmt);
-  /* Neither the search index nor sync jobs matter here: mark every log as
-   * caught up so that opening the file does not index a million of them. */
-  rc = sqlite3_exec (handle,
-                     "UPDATE call_log_tail SET indexed_upto = (SELECT max(id) FROM call_logs);"
-                     "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-  if (rc != SQLITE_OK)
-    {
-      g_printerr ("Commit failed: %s\n", sqlite3_errmsg (handle));
-      return FALSE;
-    }
-  g_print ("Generated in %.1f s\n", bench_elapsed_ms (start) / 1000.0);
+  if (!insert_span (&fill, rand, now, first, window_start, N_LOGS - n_recent)
+      || !insert_span (&fill, rand, now, window_start, now, n_recent))
+    return FALSE;
 
-  return TRUE;
+  /* Neither the search index nor sync jobs matter here: every log is marked
+   * caught up, so opening the file does not index a million of them. */
+  return bench_fill_end (&fill, N_LOGS, FALSE);
 }
 
 static gint64

@@ -23,16 +23,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cn-database.h"
-#include "cn-database-private.h"
-#include "bench-util.h"
+#include "bench-fill.h"
 
 static gboolean
 generate (const char *path,
           guint       n_rows)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CnDatabase) db = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261121);
   static const char * const outcomes[] = { "connected", "voicemail", "no_answer", "busy" };
   static const char * const notes[] = {
@@ -41,27 +37,16 @@ generate (const char *path,
     "שלום عربى — spoke briefly 😀",
     "",
   };
-  sqlite3 *handle;
-  sqlite3_stmt *stmt = NULL;
-  gint64 start = g_get_monotonic_time ();
-  int rc;
+  sqlite3_stmt *stmt;
+  BenchFill fill;
 
-  db = cn_database_open (path, &error);
-  if (db == NULL)
-    {
-      g_printerr ("Cannot create %s: %s\n", path, error->message);
-      return FALSE;
-    }
-
-  handle = cn_database_get_handle (db);
-  sqlite3_exec (handle, "PRAGMA synchronous = OFF; BEGIN", NULL, NULL, NULL);
-  rc = sqlite3_prepare_v2 (handle,
-                           "INSERT INTO call_logs (uuid, contact_name, phone, phone_raw,"
-                           " direction, outcome, duration_seconds, notes, follow_up_at,"
-                           " created_at, updated_at, revision, deleted) "
-                           "VALUES (?1, ?2, ?3, ?4, 'outbound', ?5, ?6, ?7, ?8, ?9, ?9, 1, 0)",
-                           -1, &stmt, NULL);
-  g_assert (rc == SQLITE_OK);
+  if (!bench_fill_begin (&fill, path,
+                         "INSERT INTO call_logs (uuid, contact_name, phone, phone_raw,"
+                         " direction, outcome, duration_seconds, notes, follow_up_at,"
+                         " created_at, updated_at, revision, deleted) "
+                         "VALUES (?1, ?2, ?3, ?4, 'outbound', ?5, ?6, ?7, ?8, ?9, ?9, 1, 0)"))
+    return FALSE;
+  stmt = fill.insert;
 
   for (guint i = 0; i < n_rows; i++)
     {
@@ -86,29 +71,12 @@ generate (const char *path,
         sqlite3_bind_null (stmt, 8);
       sqlite3_bind_int64 (stmt, 9, 1600000000 + (gint64) i * 60);
 
-      rc = sqlite3_step (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          g_printerr ("Insert failed: %s\n", sqlite3_errmsg (handle));
-          return FALSE;
-        }
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
+      if (!bench_fill_row (&fill))
+        return FALSE;
     }
 
-  sqlite3_finalize (stmt);
-  rc = sqlite3_exec (handle, "COMMIT", NULL, NULL, NULL);
   /* Indexed for search as saves are, so the export's open finds no tail. */
-  if (rc == SQLITE_OK && !cn_database_catch_up (db, &error))
-    {
-      g_printerr ("Indexing failed: %s\n", error->message);
-      return FALSE;
-    }
-  if (rc == SQLITE_OK)
-    rc = sqlite3_exec (handle, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-  g_assert (rc == SQLITE_OK);
-  g_print ("Generated %u logs in %.1f s\n", n_rows, bench_elapsed_ms (start) / 1000.0);
-  return TRUE;
+  return bench_fill_end (&fill, n_rows, TRUE);
 }
 
 /* Runs `callnotes export ARGS` into /dev/null: wall ms, peak RSS KiB. */

@@ -19,9 +19,7 @@
 #include <string.h>
 
 #include "cn-call-log-model.h"
-#include "cn-database.h"
-#include "cn-database-private.h"
-#include "bench-util.h"
+#include "bench-fill.h"
 
 #define FIRST_PAGE_TARGET_MS 50.0
 #define SEARCH_TARGET_MS     50.0
@@ -80,33 +78,20 @@ static gboolean
 generate (const char *path,
           guint       n_rows)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CnDatabase) db = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261121);
   static const char * const outcomes[] = { "connected", "voicemail", "no_answer", "busy" };
-  sqlite3 *handle;
-  sqlite3_stmt *stmt = NULL;
-  gint64 start = g_get_monotonic_time ();
   gint64 created_at = 1600000000;
-  int rc;
+  sqlite3_stmt *stmt;
+  BenchFill fill;
 
-  db = cn_database_open (path, &error);
-  if (db == NULL)
-    {
-      g_printerr ("Cannot create %s: %s\n", path, error->message);
-      return FALSE;
-    }
-
-  handle = cn_database_get_handle (db);
-  sqlite3_exec (handle, "PRAGMA synchronous = OFF; BEGIN", NULL, NULL, NULL);
-  rc = sqlite3_prepare_v2 (handle,
-                           "INSERT INTO call_logs (uuid, contact_id, contact_name, phone,"
-                           " phone_raw, extension, direction, outcome, duration_seconds, notes,"
-                           " follow_up_at, created_at, updated_at, revision, deleted) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 1,"
-                           " ?13)",
-                           -1, &stmt, NULL);
-  g_assert (rc == SQLITE_OK);
+  if (!bench_fill_begin (&fill, path,
+                         "INSERT INTO call_logs (uuid, contact_id, contact_name, phone,"
+                         " phone_raw, extension, direction, outcome, duration_seconds, notes,"
+                         " follow_up_at, created_at, updated_at, revision, deleted) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 1,"
+                         " ?13)"))
+    return FALSE;
+  stmt = fill.insert;
 
   for (guint i = 0; i < n_rows; i++)
     {
@@ -159,32 +144,15 @@ generate (const char *path,
       sqlite3_bind_int64 (stmt, 12, created_at);
       sqlite3_bind_int (stmt, 13, g_rand_int_range (rand, 0, 100) == 0);
 
-      rc = sqlite3_step (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          g_printerr ("Insert failed: %s\n", sqlite3_errmsg (handle));
-          return FALSE;
-        }
-      sqlite3_reset (stmt);
+      if (!bench_fill_row (&fill))
+        return FALSE;
 
       if (i > 0 && i % 100000 == 0)
-        g_print ("  %u rows, %.1f s\n", i, bench_elapsed_ms (start) / 1000.0);
+        g_print ("  %u rows, %.1f s\n", i, bench_elapsed_ms (fill.started) / 1000.0);
     }
 
-  sqlite3_finalize (stmt);
-  rc = sqlite3_exec (handle, "COMMIT", NULL, NULL, NULL);
   /* Indexed for search as saves are, so the timed open finds no tail. */
-  if (rc == SQLITE_OK && !cn_database_catch_up (db, &error))
-    {
-      g_printerr ("Indexing failed: %s\n", error->message);
-      return FALSE;
-    }
-  if (rc == SQLITE_OK)
-    rc = sqlite3_exec (handle, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-  g_assert (rc == SQLITE_OK);
-  g_print ("Generated %u logs in %.1f s\n", n_rows, bench_elapsed_ms (start) / 1000.0);
-
-  return TRUE;
+  return bench_fill_end (&fill, n_rows, TRUE);
 }
 
 static double
