@@ -69,6 +69,15 @@ gboolean      cn_db_run_statement    (Connection    *conn,
                                       sqlite3_stmt  *stmt,
                                       Op             op,
                                       GError       **error);
+/* Steps @stmt to its one row. On a row: *@found TRUE, @stmt left on it
+ * for the caller to read and finish. No row: *@found FALSE and @stmt
+ * finished; with @found NULL, no row is an error (a query that always
+ * answers, e.g. count(*)). On an error: @stmt finished, FALSE. */
+gboolean      cn_db_step_row         (Connection    *conn,
+                                      sqlite3_stmt  *stmt,
+                                      Op             op,
+                                      gboolean      *found,
+                                      GError       **error);
 /* Runs @sql (cached) with ?1 and ?2 bound to @first and @second. */
 gboolean      cn_db_run_with_ints    (Connection    *conn,
                                       const char    *sql,

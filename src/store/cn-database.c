@@ -579,6 +579,30 @@ cn_db_run_statement (Connection    *conn,
 }
 
 gboolean
+cn_db_step_row (Connection    *conn,
+                sqlite3_stmt  *stmt,
+                Op             op,
+                gboolean      *found,
+                GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW || (rc == SQLITE_DONE && found != NULL))
+    {
+      if (found != NULL)
+        *found = rc == SQLITE_ROW;
+      if (rc == SQLITE_DONE)
+        cn_db_finish_statement (stmt);
+      return TRUE;
+    }
+
+  cn_db_set_sqlite_error (error, conn->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc, op,
+                          conn->owner->path);
+  cn_db_finish_statement (stmt);
+  return FALSE;
+}
+
+gboolean
 cn_db_run_with_ints (Connection    *conn,
                      const char    *sql,
                      gint64         first,
@@ -1722,7 +1746,6 @@ count_added_locked (Connection      *conn,
 {
   g_autoptr(GString) sql = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   /* NOT INDEXED: the new rows by id, not a walk of the whole list index. */
   sql = g_string_new ("SELECT count(*), coalesce(sum(created_at > :key_created_at"
@@ -1736,14 +1759,8 @@ count_added_locked (Connection      *conn,
 
   bind_filter (stmt, outcome, NULL, top);
   cn_db_bind_named_int64 (stmt, ":since_id", since_id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc, OP_READ,
-                        conn->owner->path);
-      cn_db_finish_statement (stmt);
-      return FALSE;
-    }
+  if (!cn_db_step_row (conn, stmt, OP_READ, NULL, error))
+    return FALSE;
 
   *n_added = (guint) CLAMP (sqlite3_column_int64 (stmt, 0), 0, G_MAXUINT);
   *n_on_top = (guint) CLAMP (sqlite3_column_int64 (stmt, 1), 0, G_MAXUINT);
@@ -2802,7 +2819,6 @@ tail_bounds (CnDatabase  *self,
 {
   Connection *conn = &self->writer;
   sqlite3_stmt *stmt;
-  int rc;
 
   stmt = cn_db_get_statement (conn,
                               "SELECT indexed_upto, (SELECT coalesce(max(id), 0) FROM call_logs)"
@@ -2810,14 +2826,8 @@ tail_bounds (CnDatabase  *self,
                               OP_SAVE_CALL, error);
   if (stmt == NULL)
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
-                              OP_SAVE_CALL, self->path);
-      cn_db_finish_statement (stmt);
-      return FALSE;
-    }
+  if (!cn_db_step_row (conn, stmt, OP_SAVE_CALL, NULL, error))
+    return FALSE;
   *upto = sqlite3_column_int64 (stmt, 0);
   *last = sqlite3_column_int64 (stmt, 1);
   cn_db_finish_statement (stmt);
@@ -3209,7 +3219,7 @@ set_deleted_locked (Connection  *conn,
 {
   sqlite3_stmt *stmt;
   gint64 call_id;
-  int rc;
+  gboolean found;
 
   *changed = FALSE;
   stmt = cn_db_get_statement (conn, "SELECT id, deleted FROM call_logs WHERE uuid = ?1",
@@ -3217,18 +3227,10 @@ set_deleted_locked (Connection  *conn,
   if (stmt == NULL)
     return FALSE;
   cn_db_bind_text (stmt, 1, uuid);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      cn_db_finish_statement (stmt);
-      return TRUE;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_CHANGE, conn->owner->path);
-      cn_db_finish_statement (stmt);
-      return FALSE;
-    }
+  if (!cn_db_step_row (conn, stmt, OP_CHANGE, &found, error))
+    return FALSE;
+  if (!found)
+    return TRUE;
   call_id = sqlite3_column_int64 (stmt, 0);
   if ((sqlite3_column_int (stmt, 1) != 0) == deleted)
     {

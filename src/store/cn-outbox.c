@@ -275,7 +275,6 @@ target_status_locked (Connection    *conn,
 {
   const char *sql;
   sqlite3_stmt *stmt;
-  int rc;
 
 #define TARGET_STATUS_SQL(column) \
   "SELECT (SELECT count(*) FROM sync_jobs WHERE call_id = ?1 AND target = ?2" \
@@ -304,14 +303,8 @@ target_status_locked (Connection    *conn,
 
   sqlite3_bind_int64 (stmt, 1, call_id);
   cn_db_bind_text (stmt, 2, cn_sync_target_to_string (target));
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc,
-                              OP_SAVE_CALL, conn->owner->path);
-      cn_db_finish_statement (stmt);
-      return FALSE;
-    }
+  if (!cn_db_step_row (conn, stmt, OP_SAVE_CALL, NULL, error))
+    return FALSE;
 
   if (sqlite3_column_int64 (stmt, 0) > 0)
     *status = TARGET_QUEUED;
@@ -689,6 +682,7 @@ record_one_locked (Connection         *conn,
   gint64 call_id;
   gint64 attempts;
   const char *new_state;
+  gboolean found;
   int rc;
 
   stmt = cn_db_get_statement (conn,
@@ -701,19 +695,11 @@ record_one_locked (Connection         *conn,
     return FALSE;
 
   sqlite3_bind_int64 (stmt, 1, result->job_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      /* The log was removed for good meanwhile: nothing to record. */
-      cn_db_finish_statement (stmt);
-      return TRUE;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_CHANGE, conn->owner->path);
-      cn_db_finish_statement (stmt);
-      return FALSE;
-    }
+  if (!cn_db_step_row (conn, stmt, OP_CHANGE, &found, error))
+    return FALSE;
+  /* The log was removed for good meanwhile: nothing to record. */
+  if (!found)
+    return TRUE;
   call_id = sqlite3_column_int64 (stmt, 0);
   target_text = g_strdup (cn_db_column_text (stmt, 1));
   state_text = g_strdup (cn_db_column_text (stmt, 2));
@@ -1415,7 +1401,7 @@ cn_database_get_remote_ids (CnDatabase  *self,
   g_autoptr(GMutexLocker) locker = NULL;
   Connection *conn;
   sqlite3_stmt *stmt;
-  int rc;
+  gboolean found;
 
   g_return_val_if_fail (CN_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (uuid != NULL, FALSE);
@@ -1430,18 +1416,12 @@ cn_database_get_remote_ids (CnDatabase  *self,
     return FALSE;
 
   cn_db_bind_text (stmt, 1, uuid);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  if (!cn_db_step_row (conn, stmt, OP_READ, &found, error))
+    return FALSE;
+  if (!found)
     {
-      cn_db_finish_statement (stmt);
       g_set_error (error, CN_DATABASE_ERROR, CN_DATABASE_ERROR_NOT_FOUND,
                    _("There is no call log %s."), uuid);
-      return FALSE;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      cn_db_set_sqlite_error (error, conn->db, rc, OP_READ, self->path);
-      cn_db_finish_statement (stmt);
       return FALSE;
     }
 
