@@ -8,6 +8,21 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+/* @text as JSON (what a command printed); fails the test, showing the
+ * start of @text, when it is not. */
+static inline JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!json_parser_load_from_data (parser, text, -1, &error))
+    g_error ("not JSON (%s): %.2000s", error->message, text);
+
+  return json_node_copy (json_parser_get_root (parser));
+}
 
 /* Removes @path and everything below it (symlinks are not followed). */
 static inline void

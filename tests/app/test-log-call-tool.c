@@ -31,18 +31,6 @@
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  if (!json_parser_load_from_data (parser, text, -1, &error))
-    g_error ("not JSON (%s): %s", error->message, text);
-
-  return json_node_copy (json_parser_get_root (parser));
-}
-
 static gint64
 now_seconds (void)
 {

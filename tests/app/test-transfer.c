@@ -87,17 +87,6 @@ write_file (Fixture    *f,
   return path;
 }
 
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  if (!json_parser_load_from_data (parser, text, -1, &error))
-    g_error ("not JSON (%s): %.2000s", error->message, text);
-  return json_node_copy (json_parser_get_root (parser));
-}
-
 /* uuid → object of a JSON export. */
 static GHashTable *
 export_json (Fixture *f)

@@ -187,25 +187,10 @@ step_saved_and_linked (Fixture *f)
   return TRUE;
 }
 
-static gboolean
-step_log_again_asks (Fixture *f)
-{
-  AdwMessageDialog *message = find_message (f);
-
-  if (message == NULL)
-    return FALSE;
-
-  g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Log This Call Again?");
-  g_assert_null (find_logger (f));
-  adw_message_dialog_response (message, "cancel");
-  gtk_window_destroy (GTK_WINDOW (message));
-  return TRUE;
-}
-
 static const StepFunc next_steps[] = {
   step_logger_restored,
   step_saved_and_linked,
-  step_log_again_asks,
+  ui_step_log_again_asks,
   NULL
 };
 

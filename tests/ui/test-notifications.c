@@ -550,21 +550,6 @@ step_log_again (Fixture *f)
   return TRUE;
 }
 
-static gboolean
-step_log_again_asks (Fixture *f)
-{
-  AdwMessageDialog *message = find_message (f);
-
-  if (message == NULL)
-    return FALSE;
-
-  g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Log This Call Again?");
-  g_assert_null (find_logger (f));
-  adw_message_dialog_response (message, "cancel");
-  gtk_window_destroy (GTK_WINDOW (message));
-  return TRUE;
-}
-
 /* An event of another workspace, then the stream ends and the server
  * sends its whole backlog again on the reconnect (CA11's event too). */
 static gboolean
@@ -636,7 +621,7 @@ static const StepFunc call_steps[] = {
   step_saved_and_linked,
   step_reached_backend,
   step_log_again,
-  step_log_again_asks,
+  ui_step_log_again_asks,
   step_other_workspace_and_replay,
   step_reconnected,
   step_only_the_new_call_notified,

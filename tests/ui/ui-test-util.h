@@ -114,6 +114,23 @@ history_model (Fixture *f)
   return G_LIST_MODEL (cn_window_get_model (main_window (f)));
 }
 
+/* A step: Log Call on a call that was logged already asks first ("Log
+ * This Call Again?") and opens no logger; the test answers Cancel. */
+static inline gboolean
+ui_step_log_again_asks (Fixture *f)
+{
+  AdwMessageDialog *message = find_message (f);
+
+  if (message == NULL)
+    return FALSE;
+
+  g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Log This Call Again?");
+  g_assert_null (find_logger (f));
+  adw_message_dialog_response (message, "cancel");
+  gtk_window_destroy (GTK_WINDOW (message));
+  return TRUE;
+}
+
 /* GTK gives each X11 toplevel a 1x1 child that takes the keyboard focus;
  * without a window manager the test has to hand the focus to it. */
 static inline void
