@@ -22,8 +22,6 @@
 #define WORKSPACE  "w1"
 
 /* Everything logged by the process, checked for the token. */
-static GString *captured_log;
-static GMutex   captured_lock;
 
 typedef struct {
   char *type;
@@ -107,27 +105,6 @@ push_event (Fixture    *f,
 }
 
 /* ---- logging ---- */
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   log_level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  g_mutex_lock (&captured_lock);
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].value != NULL)
-      {
-        if (fields[i].length < 0)
-          g_string_append (captured_log, fields[i].value);
-        else
-          g_string_append_len (captured_log, fields[i].value, fields[i].length);
-        g_string_append_c (captured_log, '\n');
-      }
-  g_mutex_unlock (&captured_lock);
-
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
 
 /* ---- the fixture ---- */
 
@@ -233,9 +210,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_pointer (&f->states, g_array_unref);
   g_clear_pointer (&f->messages, g_ptr_array_unref);
 
-  g_mutex_lock (&captured_lock);
-  g_assert_null (strstr (captured_log->str, TOKEN));
-  g_mutex_unlock (&captured_lock);
+  g_assert_false (sync_test_log_contains (0, TOKEN));
 }
 
 static void
@@ -939,10 +914,8 @@ assert_tls_refused (Fixture    *f,
 
   /* The failure was logged (the stream's debug message): the token check
    * in fixture_tear_down covers it. */
-  g_mutex_lock (&captured_lock);
-  g_assert_nonnull (strstr (captured_log->str, "Could not connect securely to the backend"));
-  g_assert_nonnull (strstr (captured_log->str, words));
-  g_mutex_unlock (&captured_lock);
+  g_assert_true (sync_test_log_contains (0, "Could not connect securely to the backend"));
+  g_assert_true (sync_test_log_contains (0, words));
 }
 
 /* A certificate no trusted authority signed; then, as a positive control,
@@ -997,10 +970,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  sync_test_capture_logs ();
   g_test_init (&argc, &argv, NULL);
-
-  captured_log = g_string_new (NULL);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
 
   add ("/live/chunking/as-pushed", GUINT_TO_POINTER (FAKE_SSE_NORMAL), test_chunking);
   add ("/live/chunking/one-byte", GUINT_TO_POINTER (FAKE_SSE_ONE_BYTE), test_chunking);

@@ -1,11 +1,14 @@
 /* sync-test-util.h: what the sync tests share
  *
- * A test network monitor whose availability the test sets, and a fixture
- * with a database in a temporary folder, both fakes and a worker.
+ * A test network monitor whose availability the test sets, a worker
+ * configuration for the fakes, and a capture of everything the process
+ * logs (to check that no secret is logged).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
+
+#include <string.h>
 
 #include <gio/gio.h>
 
@@ -14,6 +17,73 @@
 #include "cn-sync-worker.h"
 #include "fake-servers.h"
 #include "../store/store-test-util.h"
+
+/* ---- what the process logged ---- */
+
+static GString *sync_test_log_text;
+static GMutex   sync_test_log_lock;
+
+static inline GLogWriterOutput
+sync_test_log_writer (GLogLevelFlags   level,
+                      const GLogField *fields,
+                      gsize            n_fields,
+                      gpointer         user_data)
+{
+  g_mutex_lock (&sync_test_log_lock);
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (fields[i].value == NULL)
+        continue;
+      g_string_append_printf (sync_test_log_text, "%s=", fields[i].key);
+      if (fields[i].length < 0)
+        g_string_append (sync_test_log_text, fields[i].value);
+      else
+        g_string_append_len (sync_test_log_text, fields[i].value, fields[i].length);
+      g_string_append_c (sync_test_log_text, '\n');
+    }
+  g_mutex_unlock (&sync_test_log_lock);
+
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
+    return g_log_writer_default (level, fields, n_fields, user_data);
+
+  return G_LOG_WRITER_HANDLED;
+}
+
+/* From now on, every field of every message the process logs, debug ones
+ * too, is kept for sync_test_log_contains(); warnings and worse are
+ * still printed. */
+static inline void
+sync_test_capture_logs (void)
+{
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  sync_test_log_text = g_string_new (NULL);
+  g_log_set_writer_func (sync_test_log_writer, NULL, NULL);
+}
+
+/* How much has been logged so far: a test's own part starts there. */
+static inline gsize
+sync_test_log_length (void)
+{
+  gsize length;
+
+  g_mutex_lock (&sync_test_log_lock);
+  length = sync_test_log_text->len;
+  g_mutex_unlock (&sync_test_log_lock);
+  return length;
+}
+
+/* Whether @needle was logged after the first @from bytes. */
+static inline gboolean
+sync_test_log_contains (gsize       from,
+                        const char *needle)
+{
+  gboolean found;
+
+  g_mutex_lock (&sync_test_log_lock);
+  found = strstr (sync_test_log_text->str + MIN (from, sync_test_log_text->len), needle) != NULL;
+  g_mutex_unlock (&sync_test_log_lock);
+  return found;
+}
 
 /* ---- a GNetworkMonitor the test switches ---- */
 

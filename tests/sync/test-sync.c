@@ -19,9 +19,6 @@
 #define SECRET_APP_ID    "app-5ecret-4410"
 #define API_KEY     "key-5ecret-ontraport-9902"
 
-/* Everything logged by the process, checked for secrets. */
-static GString *captured_log;
-static GMutex   captured_lock;
 
 typedef struct {
   StoreTestDir  dir;
@@ -72,11 +69,9 @@ fixture_tear_down (Fixture       *f,
   store_test_dir_clear (&f->dir);
 
   /* Nothing secret in anything logged while the test ran. */
-  g_mutex_lock (&captured_lock);
-  g_assert_null (strstr (captured_log->str, TOKEN));
-  g_assert_null (strstr (captured_log->str, SECRET_APP_ID));
-  g_assert_null (strstr (captured_log->str, API_KEY));
-  g_mutex_unlock (&captured_lock);
+  g_assert_false (sync_test_log_contains (0, TOKEN));
+  g_assert_false (sync_test_log_contains (0, SECRET_APP_ID));
+  g_assert_false (sync_test_log_contains (0, API_KEY));
 }
 
 static void
@@ -908,34 +903,13 @@ test_edits_and_jobs (Fixture       *f,
   g_assert_cmpuint (jobs->len, ==, 0);
 }
 
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  g_mutex_lock (&captured_lock);
-  for (gsize i = 0; i < n_fields; i++)
-    if (fields[i].length < 0)
-      g_string_append_printf (captured_log, "%s=%s\n", fields[i].key,
-                              (const char *) fields[i].value);
-  g_mutex_unlock (&captured_lock);
-
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
-    return g_log_writer_default (level, fields, n_fields, user_data);
-
-  return G_LOG_WRITER_HANDLED;
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   /* Debug messages too: a secret must not hide in any of them. */
-  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  sync_test_capture_logs ();
   g_test_init (&argc, &argv, NULL);
-  captured_log = g_string_new (NULL);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
 
 #define ADD(path, func) \
   g_test_add ("/sync/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -27,9 +27,6 @@
 #define CONTACT_ID     "42"
 #define PHONE          "+15551234567"
 
-/* Everything logged by the process, checked for secrets. */
-static GString *captured_log;
-static GMutex   captured_lock;
 
 typedef struct {
   FakeTls      tls;        /* the fakes' certificate */
@@ -45,7 +42,7 @@ typedef struct {
   TestMonitor   *monitor;
   CnSyncConfig  *config;
   CnSyncWorker  *worker;
-  gsize          log_start;   /* where this test's part of captured_log begins */
+  gsize          log_start;   /* where this test's part of the log begins */
 } Fixture;
 
 /* The test CA trusted (or not) by every TLS connection made from now on
@@ -100,9 +97,7 @@ fixture_set_up (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   trust_test_ca (tls_case->trust_ca);
-  g_mutex_lock (&captured_lock);
-  f->log_start = captured_log->len;
-  g_mutex_unlock (&captured_lock);
+  f->log_start = sync_test_log_length ();
 
   store_test_dir_init (&f->dir);
   f->db = cn_database_open (f->dir.path, &error);
@@ -141,9 +136,9 @@ fixture_tear_down (Fixture       *f,
   trust_test_ca (FALSE);
 
   /* Nothing secret in anything logged while the test ran (debug too). */
-  g_mutex_lock (&captured_lock);
-  assert_no_secret (captured_log->str);
-  g_mutex_unlock (&captured_lock);
+  g_assert_false (sync_test_log_contains (0, TOKEN));
+  g_assert_false (sync_test_log_contains (0, SECRET_APP_ID));
+  g_assert_false (sync_test_log_contains (0, API_KEY));
 }
 
 static void
@@ -248,10 +243,8 @@ assert_refused_and_kept (Fixture       *f,
 
   /* The failures were logged (the worker's debug lines for both jobs):
    * the secret check in fixture_tear_down covers them. */
-  g_mutex_lock (&captured_lock);
-  g_assert_nonnull (strstr (captured_log->str + f->log_start, " (backend): "));
-  g_assert_nonnull (strstr (captured_log->str + f->log_start, " (ontraport-note): "));
-  g_mutex_unlock (&captured_lock);
+  g_assert_true (sync_test_log_contains (f->log_start, " (backend): "));
+  g_assert_true (sync_test_log_contains (f->log_start, " (ontraport-note): "));
 }
 
 static void
@@ -427,34 +420,6 @@ test_backend_requests_refuse (Fixture       *f,
   g_assert_cmpuint (fake_server_count_requests (f->backend, NULL, "/"), ==, 0);
 }
 
-/* ---- logging ---- */
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  g_mutex_lock (&captured_lock);
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (fields[i].value == NULL)
-        continue;
-      g_string_append_printf (captured_log, "%s=", fields[i].key);
-      if (fields[i].length < 0)
-        g_string_append (captured_log, fields[i].value);
-      else
-        g_string_append_len (captured_log, fields[i].value, fields[i].length);
-      g_string_append_c (captured_log, '\n');
-    }
-  g_mutex_unlock (&captured_lock);
-
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
-    return g_log_writer_default (level, fields, n_fields, user_data);
-
-  return G_LOG_WRITER_HANDLED;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -466,10 +431,8 @@ main (int   argc,
   static const TlsCase wrong_host = { FAKE_TLS_WRONG_HOST, TRUE, "another host name" };
 
   /* Debug messages too: a secret must not hide in any of them. */
-  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  sync_test_capture_logs ();
   g_test_init (&argc, &argv, NULL);
-  captured_log = g_string_new (NULL);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
 
 #define ADD(path, tls_case, func) \
   g_test_add ("/tls/" path, Fixture, &tls_case, fixture_set_up, func, fixture_tear_down)
